@@ -1,0 +1,38 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { ApiKeyGuard } from './common/api-key.guard';
+import { ProblemFilter } from './common/errors/problem.filter';
+import { loggerParams } from './common/logging';
+import { APP_CONFIG, type AppConfig } from './config/config';
+import { HealthModule } from './health/health.module';
+import { IngressModule } from './ingress/ingress.module';
+import { InvitationsModule } from './invitations/invitations.module';
+import { PersistenceModule } from './persistence/persistence.module';
+import { ProvidersModule } from './providers/providers.module';
+
+/** Composition root: wires the feature modules from the validated config. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot(loggerParams(config.logLevel)),
+        { module: ConfigHolder, global: true, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] },
+        PersistenceModule.forRoot(config),
+        ProvidersModule.forRoot(config),
+        InvitationsModule,
+        IngressModule,
+        HealthModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+      ],
+    };
+  }
+}
+
+@Module({})
+class ConfigHolder {}

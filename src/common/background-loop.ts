@@ -1,0 +1,54 @@
+import { Logger } from '@nestjs/common';
+
+/**
+ * A worker loop that runs `step` until stopped. `step` returns how long to sleep; a
+ * wake() cuts the sleep short (new work announced in-process). stop() waits for the
+ * current step to finish, so shutdown never interrupts a half-done job.
+ */
+export class BackgroundLoop {
+  private running = false;
+  private current?: Promise<void>;
+  private wakeSleep?: () => void;
+
+  constructor(
+    private readonly name: string,
+    private readonly step: () => Promise<number>,
+    private readonly logger = new Logger(name),
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.current = this.run();
+  }
+
+  wake(): void {
+    this.wakeSleep?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.current;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let sleepMs = 1000;
+      try {
+        sleepMs = await this.step();
+      } catch (error) {
+        this.logger.error({ err: error }, `${this.name} step failed`);
+      }
+      if (!this.running) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, sleepMs));
+        this.wakeSleep = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeSleep = undefined;
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { ERROR_CODES, type ErrorCode } from './error-codes';
+
+export type ProviderName = 'graph' | 'ucwa' | 'saas';
+
+/** The raw provider error, kept as `error.provider` / problem `provider` (contract.md §4). */
+export interface ProviderErrorDetail {
+  name: ProviderName;
+  httpStatus: number | null;
+  code: string | null;
+  subcode: string | null;
+  message: string | null;
+}
+
+/** An invitation's asynchronous `error` (contract.md §4). */
+export interface InvitationError {
+  code: ErrorCode;
+  message: string;
+  retryable: boolean;
+  provider: ProviderErrorDetail | null;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export interface GatewayErrorOptions {
+  provider?: ProviderErrorDetail;
+  errors?: FieldError[];
+  /** Seconds for the Retry-After header (retryable 429/503). */
+  retryAfterSeconds?: number;
+  /** The request reached the provider but no answer came: never re-send it (contract.md §2). */
+  ambiguous?: boolean;
+  cause?: unknown;
+}
+
+/**
+ * The one error class. Adapters translate every upstream failure into it; the problem
+ * filter renders it as RFC 9457. `message` is safe to show callers: never put a token,
+ * secret or vendor body in it.
+ */
+export class GatewayError extends Error {
+  readonly provider?: ProviderErrorDetail;
+  readonly errors?: FieldError[];
+  readonly retryAfterSeconds?: number;
+  readonly ambiguous: boolean;
+
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    options: GatewayErrorOptions = {},
+  ) {
+    super(message ?? ERROR_CODES[code].title, { cause: options.cause });
+    this.name = 'GatewayError';
+    this.provider = options.provider;
+    this.errors = options.errors;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.ambiguous = options.ambiguous ?? false;
+  }
+
+  get httpStatus(): number {
+    return ERROR_CODES[this.code].status ?? 502;
+  }
+
+  get retryable(): boolean {
+    return ERROR_CODES[this.code].retryable;
+  }
+
+  toInvitationError(): InvitationError {
+    return {
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+      provider: this.provider ?? null,
+    };
+  }
+}
+
+/** Builds an asynchronous outcome error (declined, no_answer...) with the raw provider fact. */
+export function invitationError(
+  code: ErrorCode,
+  message: string,
+  provider: ProviderErrorDetail | null = null,
+): InvitationError {
+  return { code, message, retryable: ERROR_CODES[code].retryable, provider };
+}

@@ -1,0 +1,94 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiExtraModels, ApiProperty, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ERROR_CODES, type ErrorCode } from './error-codes';
+
+export class FieldErrorDto {
+  /** @example "to" */
+  field!: string;
+  /** @example "to must be a sip:, tel:+E164 or 8:orgid:<uuid> URI" */
+  message!: string;
+}
+
+export class ProblemProviderDto {
+  @ApiProperty({ enum: ['graph', 'ucwa', 'saas'] })
+  name!: string;
+  httpStatus!: number | null;
+  code!: string | null;
+  subcode!: string | null;
+  message!: string | null;
+}
+
+/** RFC 9457 problem details with the gateway's members (contract.md §4). */
+export class ProblemDto {
+  /** @example "/errors/validation_failed" */
+  type!: string;
+  /** @example "Validation failed" */
+  title!: string;
+  /** @example 400 */
+  status!: number;
+  /** @example "The body, query or a header is malformed or breaks a limit; see errors[]." */
+  detail!: string;
+  /** @example "/invitations" */
+  instance!: string;
+  @ApiProperty({ enum: Object.keys(ERROR_CODES), example: 'validation_failed' })
+  code!: string;
+  retryable!: boolean;
+  /** Set when the invitation was stored before the provider rejected it. */
+  invitationId?: string;
+  provider?: ProblemProviderDto;
+  errors?: FieldErrorDto[];
+  /** Only on internal_error: quote it to operators. */
+  requestId?: string;
+}
+
+function exampleFor(code: ErrorCode, instance: string) {
+  const definition = ERROR_CODES[code];
+  return {
+    summary: definition.title,
+    value: {
+      type: `/errors/${code}`,
+      title: definition.title,
+      status: definition.status,
+      detail: definition.description,
+      instance,
+      code,
+      retryable: definition.retryable,
+      ...(code === 'validation_failed' ? { errors: [{ field: 'to', message: 'to must be a sip:, tel:+E164 or 8:orgid:<uuid> URI' }] } : {}),
+      ...(code === 'capability_not_supported' ? { errors: [{ field: 'subject', message: 'graph does not support subject' }] } : {}),
+      ...(definition.status !== null && definition.status >= 500 && code !== 'internal_error'
+        ? {
+            invitationId: '5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a',
+            provider: { name: 'graph', httpStatus: 503, code: 'serviceNotAvailable', subcode: null, message: null },
+          }
+        : {}),
+    },
+  };
+}
+
+/**
+ * Documents the problem responses of a route, grouped by HTTP status, with one example
+ * per error code — one decorator instead of a response block per route.
+ */
+export function ApiProblems(instance: string, ...codes: ErrorCode[]) {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of [...codes, 'internal_error' as const]) {
+    const status = ERROR_CODES[code].status;
+    if (status === null) continue;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return applyDecorators(
+    ApiExtraModels(ProblemDto),
+    ...[...byStatus.entries()].map(([status, list]) =>
+      ApiResponse({
+        status,
+        description: list.map((code) => `\`${code}\`: ${ERROR_CODES[code].description}`).join('<br>'),
+        content: {
+          'application/problem+json': {
+            schema: { $ref: getSchemaPath(ProblemDto) },
+            examples: Object.fromEntries(list.map((code) => [code, exampleFor(code, instance)])),
+          },
+        },
+      }),
+    ),
+  );
+}

@@ -1,0 +1,28 @@
+import { ArgumentsHost, Catch, Logger, ServiceUnavailableException, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { renderProblem, toGatewayError } from './problem';
+
+/** The one filter: every error leaves as application/problem+json, never with a stack. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    if (exception instanceof ServiceUnavailableException && request.url.startsWith('/health/')) {
+      // Terminus' own report (which check is down) is what probes and operators read.
+      void reply.status(503).send(exception.getResponse());
+      return;
+    }
+    const error = toGatewayError(exception);
+    if (error.code === 'internal_error') {
+      this.logger.error({ err: exception, requestId: request.id }, 'Unhandled error');
+    }
+    const instance = (request.url ?? '').split('?')[0];
+    const problem = renderProblem(error, instance, String(request.id));
+    if (reply.sent) return;
+    void reply.status(problem.status).headers(problem.headers).send(JSON.stringify(problem.body));
+  }
+}

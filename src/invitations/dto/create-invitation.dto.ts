@@ -1,0 +1,120 @@
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { PROVIDER_NAMES, type Modality, type ProviderName } from '../../providers/invitation-provider';
+
+export const TARGET_PATTERN = /^(sip:[^\s@:;]+@[^\s@;]+(;[^\s]*)?|tel:\+[1-9][0-9]{1,14}|8:orgid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+const MODALITIES: Modality[] = ['audio', 'video', 'messaging'];
+
+/** The body of POST /invitations (contract.md §3). Unknown fields are rejected. */
+export class CreateInvitationDto {
+  /**
+   * The platform that runs the conversation; default DEFAULT_PROVIDER.
+   * @example "graph"
+   */
+  @IsOptional()
+  @IsIn(PROVIDER_NAMES)
+  provider?: ProviderName;
+
+  /**
+   * The provider's conversation (UCWA, SaaS) or call (Graph) id.
+   * @example "491f0b00-ffff-4bc9-a43e-b128eb9ed6d8"
+   */
+  @IsString()
+  @Length(1, 256)
+  conversationId!: string;
+
+  /**
+   * The invitee: `sip:user@domain`, `tel:+E164`, or `8:orgid:<AAD object id>` (Teams user, Graph only).
+   * @example "8:orgid:550fae72-d251-43ec-868c-373732c2704f"
+   */
+  @IsString()
+  @MaxLength(512)
+  @Matches(TARGET_PATTERN, { message: 'to must be a sip:, tel:+E164 or 8:orgid:<uuid> URI' })
+  to!: string;
+
+  /**
+   * Shown to people in the conversation; in the sandbox also a trigger word for `tel:`/`8:orgid:` targets.
+   * @example "Heidi Steen"
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  displayName?: string;
+
+  /** Tenant of an `8:orgid:` target (Graph); default GRAPH_TENANT_ID. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 256)
+  tenantId?: string;
+
+  /** Invitation subject (UCWA, SaaS). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(250)
+  subject?: string;
+
+  /**
+   * Media of the invitation (SaaS; UCWA and Graph: audio only). Default ["audio"].
+   * @example ["audio"]
+   */
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayUnique()
+  @ArrayMaxSize(3)
+  @IsIn(MODALITIES, { each: true })
+  modalities?: Modality[];
+
+  /** The person the invitation is sent for, shown in the invitee's toast (SaaS only). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(250)
+  onBehalfOf?: string;
+
+  /** A peer-to-peer call the invitee is moved out of (Graph only). */
+  @IsOptional()
+  @IsString()
+  @Length(1, 512)
+  replacesCallId?: string;
+
+  /**
+   * Seconds to wait for an outcome (1–180); clamped to the provider's range, the effective value is returned.
+   * @example 60
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(180)
+  timeoutSeconds?: number;
+
+  /**
+   * The caller's own correlation string, echoed everywhere.
+   * @example "order-4711"
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  clientContext?: string;
+
+  /**
+   * Where status-change webhooks go: absolute https URL (http to loopback outside production).
+   * @example "https://example.com/hooks/invitations"
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  callbackUrl?: string;
+}

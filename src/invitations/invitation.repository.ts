@@ -1,0 +1,57 @@
+import type { InvitationStatus } from '../lifecycle/invitation-status';
+import type { ProviderName } from '../providers/invitation-provider';
+import type { InvitationRecord, TimerKind, TransitionPlan } from './invitation.model';
+
+export interface InvitationFilter {
+  status?: InvitationStatus;
+  provider?: ProviderName;
+  conversationId?: string;
+  clientContext?: string;
+}
+
+/** Keyset position in the newest-first order: (createdAt, id) of the last item served. */
+export interface ListPosition {
+  createdAt: string;
+  id: string;
+}
+
+export interface DueTimer {
+  invitationId: string;
+  kind: TimerKind;
+  dueAt: string;
+}
+
+/**
+ * The invitations store (port). Every write of a status goes through `insert` or
+ * `transition`, each one transaction: row, history entry, timers and outbox rows.
+ */
+export abstract class InvitationRepository {
+  /** Stores a new invitation with its first history entry (before the provider is called). */
+  abstract insert(plan: TransitionPlan): Promise<void>;
+
+  /**
+   * Reads the invitation under a row lock, lets `plan` decide what changes, and writes
+   * it. Returns the stored record after the change (or unchanged when plan returns
+   * undefined), or undefined when no invitation matches.
+   */
+  abstract transition(
+    key: { id: string } | { operationId: string },
+    plan: (current: InvitationRecord) => TransitionPlan | undefined,
+  ): Promise<{ record: InvitationRecord; changed: boolean } | undefined>;
+
+  abstract findById(id: string): Promise<InvitationRecord | undefined>;
+
+  abstract list(filter: InvitationFilter, limit: number, after?: ListPosition): Promise<InvitationRecord[]>;
+
+  /**
+   * Claims timers due at `now`: leased to `owner` until `leaseUntil`, so another replica
+   * takes them over only if this one dies mid-job.
+   */
+  abstract claimDueTimers(now: string, leaseUntil: string, owner: string, limit: number): Promise<DueTimer[]>;
+
+  /** The earliest due time of any timer, to sleep until then. */
+  abstract nextTimerDue(): Promise<string | undefined>;
+
+  /** Removes a timer after its job ran (only if still held by `owner` with that due time). */
+  abstract completeTimer(timer: DueTimer, owner: string): Promise<void>;
+}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { DeadlinesService } from './deadlines.service';
+import { InvitationRepository } from './invitation.repository';
+import { InvitationsController } from './invitations.controller';
+import { InvitationsService } from './invitations.service';
+import { KyselyInvitationRepository } from './kysely-invitation.repository';
+import { SignalIntake } from './signal-intake.service';
+
+@Module({
+  controllers: [InvitationsController],
+  providers: [
+    { provide: InvitationRepository, useClass: KyselyInvitationRepository },
+    SignalIntake,
+    InvitationsService,
+    DeadlinesService,
+  ],
+  exports: [SignalIntake, InvitationRepository, InvitationsService],
+})
+export class InvitationsModule {}

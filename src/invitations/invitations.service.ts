@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InvitationRejectedError } from '../common/errors/problem';
+import { GatewayError, invitationError } from '../common/errors/gateway-error';
+import { callbackUrlProblem } from '../common/url-safety';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { ChangeFeed } from '../persistence/change-feed';
+import { unsupportedFields } from '../providers/capability-check';
+import type { InvitationProvider, SubmitRequest } from '../providers/invitation-provider';
+import { ProviderRegistry } from '../providers/provider-registry';
+import type { CreateInvitationDto } from './dto/create-invitation.dto';
+import type { ListInvitationsQueryDto } from './dto/list-invitations.dto';
+import { operationIdFor, providerRefOf, type InvitationRecord } from './invitation.model';
+import { InvitationRepository } from './invitation.repository';
+import { decodeCursor, encodeCursor } from './list-cursor';
+import { SignalIntake } from './signal-intake.service';
+import { planAnnotation, planEntry } from './transition-plan';
+
+const CANCEL_CONFIRMATION_MS = 10_000;
+
+export interface CancelOutcome {
+  record: InvitationRecord;
+  /** 200 when it was already canceled, 202 when the cancel was (or had been) requested. */
+  status: 200 | 202;
+}
+
+@Injectable()
+export class InvitationsService {
+  private readonly logger = new Logger(InvitationsService.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly registry: ProviderRegistry,
+    private readonly repository: InvitationRepository,
+    private readonly intake: SignalIntake,
+    private readonly changeFeed: ChangeFeed,
+  ) {}
+
+  /**
+   * Stores the invitation as `pending` (with its deadline timer) before the provider is
+   * called — events can beat the provider's answer — then submits it. A synchronous
+   * rejection is stored as `failed` and thrown with the invitation's id and location.
+   */
+  async create(dto: CreateInvitationDto): Promise<InvitationRecord> {
+    const provider = this.registry.enabled(dto.provider ?? this.config.defaultProvider);
+    this.checkFits(provider, dto);
+    const record = this.newRecord(provider, dto);
+    const plan = planEntry(record, { sequence: 1, status: 'pending', at: record.createdAt, source: 'request' });
+    plan.timers.push({ kind: 'deadline', dueAt: record.deadline });
+    await this.repository.insert(plan);
+    return this.submit(provider, record);
+  }
+
+  async get(id: string): Promise<InvitationRecord> {
+    const record = await this.repository.findById(id);
+    if (!record) throw new GatewayError('invitation_not_found', `No invitation has the id '${id}'`);
+    return record;
+  }
+
+  /**
+   * Resolves with the invitation as soon as it is terminal, or after `seconds`. Woken by
+   * the change feed, never by polling the database.
+   */
+  async waitForTerminal(id: string, seconds: number): Promise<InvitationRecord> {
+    let wake: () => void = () => undefined;
+    const changed = () => wake();
+    const unsubscribe = this.changeFeed.subscribe(id, changed);
+    const deadline = Date.now() + seconds * 1000;
+    try {
+      for (;;) {
+        const woken = new Promise<void>((resolve) => (wake = resolve));
+        const record = await this.get(id);
+        const left = deadline - Date.now();
+        if (record.terminal || left <= 0) return record;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, left)))]);
+        clearTimeout(timer);
+      }
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  async list(query: ListInvitationsQueryDto): Promise<{ items: InvitationRecord[]; nextCursor: string | null }> {
+    const limit = query.limit ?? 20;
+    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const { status, provider, conversationId, clientContext } = query;
+    const rows = await this.repository.list({ status, provider, conversationId, clientContext }, limit + 1, after);
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  }
+
+  /**
+   * Records the cancel request and asks the provider. Before the submit, the invitation
+   * is canceled at once; afterwards the provider's confirmation, or 10 s without another
+   * outcome after it accepted (a durable timer), makes it `canceled` (contract.md §2).
+   */
+  async cancel(id: string): Promise<CancelOutcome> {
+    const current = await this.get(id);
+    const provider = this.registry.find(current.provider);
+    const now = new Date();
+    const at = now.toISOString();
+    const result = await this.repository.transition({ id }, (latest) => {
+      if (latest.terminal || latest.cancelRequestedAt) return undefined;
+      if (latest.status === 'pending') {
+        return planEntry(
+          latest,
+          { sequence: latest.lastSequence + 1, status: 'canceled', at, source: 'caller', detail: 'canceled before submit' },
+          { cancelRequestedAt: at, error: invitationError('canceled', 'Canceled on request before it was submitted') },
+        );
+      }
+      if (!provider?.cancel) {
+        throw new GatewayError('not_cancelable', `Provider '${latest.provider}' cannot cancel a running invitation`);
+      }
+      const dueAt = new Date(now.getTime() + CANCEL_CONFIRMATION_MS).toISOString();
+      return planAnnotation(latest, at, { cancelRequestedAt: at, timers: [{ kind: 'cancel_confirmation', dueAt }] });
+    });
+    if (!result) throw new GatewayError('invitation_not_found', `No invitation has the id '${id}'`);
+    const { record, changed } = result;
+    if (changed) await this.changeFeed.publish(id);
+    if (record.terminal) {
+      if (record.status === 'canceled') return { record, status: changed ? 202 : 200 };
+      throw new GatewayError('not_cancelable', `The invitation is already ${record.status}`);
+    }
+    if (changed && provider?.cancel) {
+      try {
+        await provider.cancel(providerRefOf(record));
+      } catch (error) {
+        // The provider refused: no confirmation can come, so the 10 s rule must not fire.
+        await this.repository.transition({ id }, (latest) =>
+          planAnnotation(latest, new Date().toISOString(), { timers: [{ kind: 'cancel_confirmation', dueAt: null }] }),
+        );
+        throw error;
+      }
+    }
+    return { record, status: 202 };
+  }
+
+  private checkFits(provider: InvitationProvider, dto: CreateInvitationDto): void {
+    const problems = unsupportedFields(provider.name, provider.capabilities, {
+      to: dto.to,
+      modalities: dto.modalities,
+      fields: {
+        tenantId: dto.tenantId,
+        subject: dto.subject,
+        onBehalfOf: dto.onBehalfOf,
+        replacesCallId: dto.replacesCallId,
+      },
+    });
+    if (problems.length > 0) {
+      throw new GatewayError(
+        'capability_not_supported',
+        `${provider.name} cannot honour: ${problems.map((p) => p.field).join(', ')}`,
+        { errors: problems },
+      );
+    }
+    const policy = { production: this.config.production, allowPrivate: this.config.webhook.allowPrivateTargets };
+    const callbackProblem = dto.callbackUrl ? callbackUrlProblem(dto.callbackUrl, policy) : undefined;
+    if (callbackProblem) {
+      throw new GatewayError('validation_failed', `callbackUrl ${callbackProblem}`, {
+        errors: [{ field: 'callbackUrl', message: callbackProblem }],
+      });
+    }
+  }
+
+  private newRecord(provider: InvitationProvider, dto: CreateInvitationDto): InvitationRecord {
+    const id = randomUUID();
+    const now = new Date();
+    const range = provider.capabilities.timeoutSeconds;
+    const timeoutSeconds = Math.min(range.max, Math.max(range.min, dto.timeoutSeconds ?? range.default));
+    const deadline = new Date(now.getTime() + (timeoutSeconds + this.config.deadlineGraceSeconds) * 1000);
+    return {
+      id,
+      operationId: operationIdFor(id),
+      provider: provider.name,
+      conversationId: dto.conversationId,
+      to: dto.to,
+      displayName: dto.displayName ?? null,
+      tenantId: dto.tenantId ?? null,
+      subject: dto.subject ?? null,
+      modalities: dto.modalities ?? ['audio'],
+      onBehalfOf: dto.onBehalfOf ?? null,
+      replacesCallId: dto.replacesCallId ?? null,
+      clientContext: dto.clientContext ?? null,
+      callbackUrl: dto.callbackUrl ?? null,
+      status: 'pending',
+      terminal: false,
+      error: null,
+      timeoutSeconds,
+      deadline: deadline.toISOString(),
+      cancelRequestedAt: null,
+      resourceUrl: null,
+      providerData: {},
+      lastSequence: 0,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      history: [],
+      appliedKeys: new Set(),
+    };
+  }
+
+  private async submit(provider: InvitationProvider, record: InvitationRecord): Promise<InvitationRecord> {
+    const request: SubmitRequest = {
+      invitationId: record.id,
+      operationId: record.operationId,
+      conversationId: record.conversationId,
+      to: record.to,
+      displayName: record.displayName,
+      tenantId: record.tenantId ?? (provider.name === 'graph' ? this.config.graph.tenantId || null : null),
+      subject: record.subject,
+      modalities: record.modalities,
+      onBehalfOf: record.onBehalfOf,
+      replacesCallId: record.replacesCallId,
+      timeoutSeconds: record.timeoutSeconds,
+    };
+    const key = { id: record.id };
+    try {
+      const signal = await provider.submit(request);
+      const result = await this.intake.applyTo(key, { ...signal, source: 'provider_response' });
+      const stored = result?.record ?? record;
+      if (stored.status === 'canceled' && stored.history.some((entry) => entry.detail === 'canceled before submit')) {
+        // Canceled while the submit was in flight: the provider has it now, so withdraw it.
+        await provider.cancel?.(providerRefOf(stored)).catch((error: unknown) =>
+          this.logger.warn({ err: error, invitationId: record.id }, 'Cancel after a late submit failed'),
+        );
+      }
+      return stored;
+    } catch (thrown) {
+      const error =
+        thrown instanceof GatewayError ? thrown : new GatewayError('provider_error', 'The provider call failed', { cause: thrown });
+      if (!(thrown instanceof GatewayError)) this.logger.error({ err: thrown, invitationId: record.id }, 'Adapter threw a non-gateway error');
+      if (error.ambiguous) {
+        // Sent, no answer: never re-sent automatically; events or reconciliation settle it.
+        const result = await this.intake.applyTo(key, {
+          status: 'submitted',
+          source: 'provider_response',
+          detail: `no response from the provider (${error.code}); awaiting events or reconciliation`,
+        });
+        return result?.record ?? record;
+      }
+      await this.intake.applyTo(key, {
+        status: 'failed',
+        source: 'provider_response',
+        detail: error.provider?.code ?? error.code,
+        error: error.toInvitationError(),
+      });
+      throw new InvitationRejectedError(record.id, `/invitations/${record.id}`, error);
+    }
+  }
+}

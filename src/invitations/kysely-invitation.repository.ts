@@ -1,0 +1,256 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Selectable, Transaction } from 'kysely';
+import type { InvitationError } from '../common/errors/gateway-error';
+import type { InvitationStatus } from '../lifecycle/invitation-status';
+import type { SignalSource } from '../lifecycle/provider-signal';
+import type { HistoryEntry } from '../lifecycle/state-machine';
+import { claimDueRows } from '../persistence/claims';
+import { DATABASE, type DatabaseHandle } from '../persistence/database';
+import type { Database, HistoryTable, InvitationsTable } from '../persistence/schema';
+import type { Modality, ProviderName } from '../providers/invitation-provider';
+import type { InvitationRecord, TimerKind, TransitionPlan } from './invitation.model';
+import {
+  InvitationRepository,
+  type DueTimer,
+  type InvitationFilter,
+  type ListPosition,
+} from './invitation.repository';
+
+type Row = Selectable<InvitationsTable>;
+type HistoryRow = Selectable<HistoryTable>;
+
+@Injectable()
+export class KyselyInvitationRepository extends InvitationRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {
+    super();
+  }
+
+  private get db() {
+    return this.database.db;
+  }
+
+  async insert(plan: TransitionPlan): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('invitations').values(toRow(plan.after)).execute();
+      await this.writeEffects(trx, plan);
+    });
+  }
+
+  async transition(
+    key: { id: string } | { operationId: string },
+    plan: (current: InvitationRecord) => TransitionPlan | undefined,
+  ): Promise<{ record: InvitationRecord; changed: boolean } | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      let query = trx.selectFrom('invitations').selectAll();
+      query = 'id' in key ? query.where('id', '=', key.id) : query.where('operation_id', '=', key.operationId);
+      // SQLite serializes writers itself; PostgreSQL needs the row lock so that two
+      // signals for one invitation, on two replicas, apply one after the other.
+      if (this.database.dialect === 'postgres') query = query.forUpdate();
+      const row = await query.executeTakeFirst();
+      if (!row) return undefined;
+      const current = toRecord(row, await this.historyOf(trx, [row.id]));
+      const change = plan(current);
+      if (!change) return { record: current, changed: false };
+      await trx.updateTable('invitations').set(toRow(change.after)).where('id', '=', row.id).execute();
+      await this.writeEffects(trx, change);
+      return { record: change.after, changed: true };
+    });
+  }
+
+  async findById(id: string): Promise<InvitationRecord | undefined> {
+    const row = await this.db.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toRecord(row, await this.historyOf(this.db, [row.id])) : undefined;
+  }
+
+  async list(filter: InvitationFilter, limit: number, after?: ListPosition): Promise<InvitationRecord[]> {
+    let query = this.db.selectFrom('invitations').selectAll();
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.provider) query = query.where('provider', '=', filter.provider);
+    if (filter.conversationId) query = query.where('conversation_id', '=', filter.conversationId);
+    if (filter.clientContext) query = query.where('client_context', '=', filter.clientContext);
+    if (after) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '<', after.createdAt),
+          eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+        ]),
+      );
+    }
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    const history = await this.historyOf(
+      this.db,
+      rows.map((row) => row.id),
+    );
+    return rows.map((row) => toRecord(row, history));
+  }
+
+  async claimDueTimers(now: string, leaseUntil: string, owner: string, limit: number): Promise<DueTimer[]> {
+    const result = await claimDueRows({
+      dialect: this.database.dialect,
+      table: 'timers',
+      keyColumns: ['invitation_id', 'kind'],
+      dueColumn: 'due_at',
+      returning: ['invitation_id', 'kind', 'due_at'],
+      now,
+      owner,
+      leaseUntil,
+      limit,
+    }).execute(this.db);
+    return result.rows.map((row) => ({
+      invitationId: String(row.invitation_id),
+      kind: String(row.kind) as TimerKind,
+      dueAt: String(row.due_at),
+    }));
+  }
+
+  async nextTimerDue(): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('timers')
+      .select((eb) => eb.fn.min('due_at').as('next'))
+      .executeTakeFirst();
+    return row?.next ?? undefined;
+  }
+
+  async completeTimer(timer: DueTimer, owner: string): Promise<void> {
+    await this.db
+      .deleteFrom('timers')
+      .where('invitation_id', '=', timer.invitationId)
+      .where('kind', '=', timer.kind)
+      .where('due_at', '=', timer.dueAt)
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
+  private async writeEffects(trx: Transaction<Database>, plan: TransitionPlan): Promise<void> {
+    const id = plan.after.id;
+    if (plan.entry) {
+      const { entry } = plan;
+      await trx
+        .insertInto('invitation_history')
+        .values({
+          invitation_id: id,
+          sequence: entry.sequence,
+          status: entry.status,
+          at: entry.at,
+          source: entry.source,
+          detail: entry.detail ?? null,
+          amended: entry.amended ? 1 : 0,
+          dedupe_key: entry.dedupeKey ?? null,
+        })
+        .execute();
+    }
+    for (const timer of plan.timers) {
+      await trx.deleteFrom('timers').where('invitation_id', '=', id).where('kind', '=', timer.kind).execute();
+      if (timer.dueAt) {
+        await trx
+          .insertInto('timers')
+          .values({ invitation_id: id, kind: timer.kind, due_at: timer.dueAt, lease_owner: null, lease_until: null })
+          .execute();
+      }
+    }
+    for (const delivery of plan.deliveries) {
+      await trx
+        .insertInto('deliveries')
+        .values({
+          id: delivery.id,
+          invitation_id: delivery.invitationId,
+          sequence: delivery.sequence,
+          callback_url: delivery.callbackUrl,
+          payload: delivery.payload,
+          state: 'pending',
+          attempts: 0,
+          next_attempt_at: delivery.createdAt,
+          lease_owner: null,
+          lease_until: null,
+          last_status: null,
+          last_error: null,
+          created_at: delivery.createdAt,
+          finished_at: null,
+        })
+        .execute();
+    }
+  }
+
+  private async historyOf(db: Pick<Transaction<Database>, 'selectFrom'>, ids: string[]): Promise<HistoryRow[]> {
+    if (ids.length === 0) return [];
+    return db
+      .selectFrom('invitation_history')
+      .selectAll()
+      .where('invitation_id', 'in', ids)
+      .orderBy('invitation_id')
+      .orderBy('sequence')
+      .execute();
+  }
+}
+
+function toRow(record: InvitationRecord): InvitationsTable {
+  return {
+    id: record.id,
+    operation_id: record.operationId,
+    provider: record.provider,
+    conversation_id: record.conversationId,
+    target: record.to,
+    display_name: record.displayName,
+    tenant_id: record.tenantId,
+    subject: record.subject,
+    modalities: JSON.stringify(record.modalities),
+    on_behalf_of: record.onBehalfOf,
+    replaces_call_id: record.replacesCallId,
+    client_context: record.clientContext,
+    callback_url: record.callbackUrl,
+    status: record.status,
+    terminal: record.terminal ? 1 : 0,
+    error: record.error ? JSON.stringify(record.error) : null,
+    timeout_seconds: record.timeoutSeconds,
+    deadline_at: record.deadline,
+    cancel_requested_at: record.cancelRequestedAt,
+    resource_url: record.resourceUrl,
+    provider_data: JSON.stringify(record.providerData),
+    last_sequence: record.lastSequence,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+  };
+}
+
+function toRecord(row: Row, history: HistoryRow[]): InvitationRecord {
+  const entries = history.filter((entry) => entry.invitation_id === row.id);
+  return {
+    id: row.id,
+    operationId: row.operation_id,
+    provider: row.provider as ProviderName,
+    conversationId: row.conversation_id,
+    to: row.target,
+    displayName: row.display_name,
+    tenantId: row.tenant_id,
+    subject: row.subject,
+    modalities: JSON.parse(row.modalities) as Modality[],
+    onBehalfOf: row.on_behalf_of,
+    replacesCallId: row.replaces_call_id,
+    clientContext: row.client_context,
+    callbackUrl: row.callback_url,
+    status: row.status as InvitationStatus,
+    terminal: Number(row.terminal) === 1,
+    error: row.error ? (JSON.parse(row.error) as InvitationError) : null,
+    timeoutSeconds: Number(row.timeout_seconds),
+    deadline: row.deadline_at,
+    cancelRequestedAt: row.cancel_requested_at,
+    resourceUrl: row.resource_url,
+    providerData: JSON.parse(row.provider_data) as Record<string, string>,
+    lastSequence: Number(row.last_sequence),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    history: entries.map(toHistoryEntry),
+    appliedKeys: new Set(entries.flatMap((entry) => (entry.dedupe_key ? [entry.dedupe_key] : []))),
+  };
+}
+
+function toHistoryEntry(row: HistoryRow): HistoryEntry {
+  return {
+    sequence: Number(row.sequence),
+    status: row.status as InvitationStatus,
+    at: row.at,
+    source: row.source as SignalSource,
+    ...(row.detail !== null ? { detail: row.detail } : {}),
+    ...(Number(row.amended) === 1 ? { amended: true } : {}),
+  };
+}

@@ -1,0 +1,55 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { AppConfig } from './config/config';
+
+const DESCRIPTION = `Invite a person into an existing call or conversation with one REST call, whatever
+platform runs it (UCWA 2015, Skype for Business Trusted Application API, Microsoft Graph beta).
+
+Each invitation is one status resource that moves through
+\`pending → submitted → ringing → joined | declined | no_answer | canceled | failed | expired\`.
+Every error is RFC 9457 \`application/problem+json\` with a \`code\` from \`GET /errors\`.
+
+In sandbox mode each provider runs against a built-in simulator: pick a scenario with a trigger word
+in a \`sip:\` target's user part (\`sip:decline@sandbox.test\`) or in \`displayName\` for \`tel:\`/\`8:orgid:\`
+targets — \`decline\`, \`busy\`, \`noanswer\`, \`fail\`, \`silent\`, \`late\`, \`dup\`, \`throttle\`, \`flaky\` — or a
+conversationId of \`missing\`, \`gone\`, \`already\`, \`nocallback\`.`;
+
+/** The OpenAPI document, built the same way for /openapi.json and for `npm run openapi`. */
+export function buildDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Invitations gateway')
+    .setDescription(DESCRIPTION)
+    .setVersion('1.0.0')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key as a Bearer token' }, 'bearer')
+    .build();
+  const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
+  return document;
+}
+
+export function mountDocs(app: INestApplication, _config: AppConfig): void {
+  SwaggerModule.setup('docs', app, () => buildDocument(app), {
+    jsonDocumentUrl: 'openapi.json',
+    raw: ['json'],
+    customSiteTitle: 'Invitations gateway',
+    swaggerOptions: { persistAuthorization: true, displayRequestDuration: true },
+  });
+}
+
+/** `npm run openapi`: writes the committed document from the code. */
+async function writeCommittedDocument(): Promise<void> {
+  const { createApp } = await import('./app.setup');
+  const { openApiConfig } = await import('./openapi.config');
+  const app = await createApp(openApiConfig(), { logger: false });
+  const document = buildDocument(app);
+  await app.close();
+  const target = resolve(__dirname, '..', 'openapi', 'openapi.json');
+  writeFileSync(target, `${JSON.stringify(document, null, 2)}\n`);
+  console.log(`Wrote ${target}`);
+}
+
+if (require.main === module) {
+  void writeCommittedDocument();
+}

@@ -1,0 +1,28 @@
+import { EventEmitter } from 'node:events';
+
+/**
+ * Wake-ups after a committed change of an invitation, for Prefer: wait and SSE. The
+ * message carries only the id: listeners re-read the database, so a lost or duplicated
+ * wake-up costs a read, never a wrong answer.
+ */
+export abstract class ChangeFeed {
+  /** Announces a committed change (call after the transaction). */
+  abstract publish(invitationId: string): Promise<void>;
+  /** Calls `listener` on every change of the invitation until the returned function is called. */
+  abstract subscribe(invitationId: string, listener: () => void): () => void;
+}
+
+/** The in-process feed: enough for one process (SQLite); PostgreSQL adds LISTEN/NOTIFY. */
+export class InProcessChangeFeed extends ChangeFeed {
+  protected readonly emitter = new EventEmitter().setMaxListeners(0);
+
+  publish(invitationId: string): Promise<void> {
+    this.emitter.emit(invitationId);
+    return Promise.resolve();
+  }
+
+  subscribe(invitationId: string, listener: () => void): () => void {
+    this.emitter.on(invitationId, listener);
+    return () => this.emitter.off(invitationId, listener);
+  }
+}

@@ -1,0 +1,88 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Pool } from 'pg';
+import { initialMigration } from './migrations/001-initial';
+import type { Database } from './schema';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/** The Kysely instance plus the facts about it that queries need. */
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  /** For logs and readiness: the URL without credentials. */
+  description: string;
+}
+
+export const DATABASE = Symbol('DATABASE');
+
+export interface DatabaseOptions {
+  /** PostgreSQL pool size per replica. */
+  poolSize?: number;
+  /** PostgreSQL statement timeout, so a stuck query cannot hold a request forever. */
+  statementTimeoutMs?: number;
+}
+
+/**
+ * Opens the database named by DATABASE_URL: `sqlite:<file>` (directory created) or
+ * `postgres://...` (pooled; an optional `?schema=<name>` selects the search_path, which
+ * tests use to isolate runs on one database).
+ */
+export function openDatabase(url: string, options: DatabaseOptions = {}): DatabaseHandle {
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length);
+    const inMemory = file === ':memory:';
+    if (!inMemory) mkdirSync(dirname(resolve(file)), { recursive: true });
+    const sqlite = new SqliteDatabase(inMemory ? ':memory:' : resolve(file));
+    // WAL lets readers go on during a write; synchronous=NORMAL under WAL stays crash-safe
+    // for committed transactions at the database level (a power cut may lose the last ones).
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite', description: `sqlite:${file}` };
+  }
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema');
+  parsed.searchParams.delete('schema');
+  const pool = new Pool({
+    connectionString: parsed.toString(),
+    max: options.poolSize ?? 10,
+    statement_timeout: options.statementTimeoutMs ?? 15_000,
+    connectionTimeoutMillis: 5_000,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client that loses its connection emits 'error' on the pool; without a
+  // listener that would crash the process. The next query gets a fresh connection.
+  pool.on('error', () => undefined);
+  return {
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    dialect: 'postgres',
+    description: `postgres://${parsed.host}${parsed.pathname}${schema ? `?schema=${schema}` : ''}`,
+  };
+}
+
+class StaticMigrations implements MigrationProvider {
+  constructor(private readonly migrations: Record<string, Migration>) {}
+  getMigrations(): Promise<Record<string, Migration>> {
+    return Promise.resolve(this.migrations);
+  }
+}
+
+/**
+ * Brings the schema up to date. Kysely's migrator takes a lock first (an advisory lock on
+ * PostgreSQL), so replicas that start together run each migration once.
+ */
+export async function migrateToLatest(handle: DatabaseHandle): Promise<void> {
+  const migrator = new Migrator({
+    db: handle.db,
+    provider: new StaticMigrations({ '001-initial': initialMigration(handle.dialect) }),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`Database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

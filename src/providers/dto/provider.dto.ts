@@ -1,0 +1,73 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class TimeoutRangeDto {
+  /** @example 1 */
+  min!: number;
+  /** @example 180 */
+  max!: number;
+  /** @example 60 */
+  default!: number;
+}
+
+export class ProviderCapabilitiesDto {
+  @ApiProperty({ enum: ['sip', 'tel', '8:orgid'], isArray: true, example: ['tel', '8:orgid'] })
+  targetSchemes!: string[];
+  /** Optional request fields the provider honours. */
+  @ApiProperty({
+    enum: ['displayName', 'tenantId', 'subject', 'modalities', 'onBehalfOf', 'replacesCallId'],
+    isArray: true,
+  })
+  fields!: string[];
+  @ApiProperty({ enum: ['audio', 'video', 'messaging'], isArray: true, example: ['audio'] })
+  modalities!: string[];
+  timeoutSeconds!: TimeoutRangeDto;
+  /** Whether POST /invitations/{id}/cancel can reach the provider. */
+  cancel!: boolean;
+}
+
+/** One provider: mode, readiness and capabilities. */
+export class ProviderDto {
+  @ApiProperty({ enum: ['graph', 'ucwa', 'saas'] })
+  name!: string;
+  @ApiProperty({ enum: ['sandbox', 'live', 'off'] })
+  mode!: string;
+  ready!: boolean;
+  /** Secret-free readiness facts (e.g. event channel up). */
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { token: true } })
+  readiness!: Record<string, string | number | boolean>;
+  capabilities!: ProviderCapabilitiesDto;
+}
+
+export class ProviderListDto {
+  items!: ProviderDto[];
+}
+
+export class ErrorMappingDto {
+  @ApiProperty({ enum: ['graph', 'ucwa', 'saas'] })
+  provider!: string;
+  @ApiProperty({ enum: ['sync', 'async'] })
+  kind!: string;
+  httpStatus?: number;
+  /** @example "AlreadyExists" */
+  code?: string;
+  subcode?: string;
+  note?: string;
+}
+
+/** One code of the error vocabulary (contract.md §5). */
+export class ErrorCodeDto {
+  /** @example "conversation_not_found" */
+  code!: string;
+  /** HTTP status of a synchronous answer; null for asynchronous outcomes only. @example 404 */
+  status!: number | null;
+  retryable!: boolean;
+  /** @example "Conversation not found" */
+  title!: string;
+  description!: string;
+  /** Provider facts that map to this code. */
+  providerMappings!: ErrorMappingDto[];
+}
+
+export class ErrorCodeListDto {
+  items!: ErrorCodeDto[];
+}

@@ -1,0 +1,33 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { GatewayError } from '../common/errors/gateway-error';
+import { INVITATION_PROVIDERS, type InvitationProvider, type ProviderName } from './invitation-provider';
+
+/** Lookup of the registered adapters by name; a duplicate name fails the boot. */
+@Injectable()
+export class ProviderRegistry {
+  private readonly byName = new Map<ProviderName, InvitationProvider>();
+
+  constructor(@Inject(INVITATION_PROVIDERS) providers: InvitationProvider[]) {
+    for (const provider of providers) {
+      if (this.byName.has(provider.name)) throw new Error(`Provider '${provider.name}' is registered twice`);
+      this.byName.set(provider.name, provider);
+    }
+  }
+
+  all(): InvitationProvider[] {
+    return [...this.byName.values()];
+  }
+
+  find(name: string): InvitationProvider | undefined {
+    return this.byName.get(name as ProviderName);
+  }
+
+  /** The adapter that may take new invitations: registered and not configured off. */
+  enabled(name: ProviderName): InvitationProvider {
+    const provider = this.byName.get(name);
+    if (!provider || provider.mode === 'off') {
+      throw new GatewayError('provider_disabled', `Provider '${name}' is off in this deployment`);
+    }
+    return provider;
+  }
+}

@@ -1,0 +1,36 @@
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import type { AppConfig } from '../config/config';
+import { ErrorsController } from './errors.controller';
+import { INVITATION_PROVIDERS, type InvitationProvider } from './invitation-provider';
+import { ProviderRegistry } from './provider-registry';
+import { ProvidersController } from './providers.controller';
+
+/** How a platform joins the gateway: its module (adapter + sandbox) and its adapter class. */
+interface ProviderRegistration {
+  module: (config: AppConfig) => DynamicModule;
+  adapter: Type<InvitationProvider>;
+}
+
+/** Every platform the gateway speaks. Adding one is a line here; nothing else changes. */
+const REGISTRATIONS: ProviderRegistration[] = [];
+
+@Module({})
+export class ProvidersModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ProvidersModule,
+      global: true,
+      imports: REGISTRATIONS.map((registration) => registration.module(config)),
+      controllers: [ProvidersController, ErrorsController],
+      providers: [
+        {
+          provide: INVITATION_PROVIDERS,
+          useFactory: (...adapters: InvitationProvider[]) => adapters,
+          inject: REGISTRATIONS.map((registration) => registration.adapter),
+        },
+        ProviderRegistry,
+      ],
+      exports: [ProviderRegistry, INVITATION_PROVIDERS],
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import axios from 'axios';
+import type { SandboxTimers } from './sandbox-timers';
+
+export interface PostedEvent {
+  url: string;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+/**
+ * Pushes a simulator's event to the gateway like the platform would: JSON POST, retried
+ * a few times when the gateway answers 5xx or cannot be reached, then dropped.
+ */
+export class SandboxEventPoster {
+  constructor(
+    private readonly timers: SandboxTimers,
+    private readonly retryDelaysMs: readonly number[] = [500, 2000, 5000],
+  ) {}
+
+  post(event: PostedEvent, attempt = 0): void {
+    this.timers.after(0, async () => {
+      let status = 0;
+      try {
+        const response = await axios.post(event.url, JSON.stringify(event.body), {
+          headers: { 'Content-Type': 'application/json', ...event.headers },
+          validateStatus: () => true,
+          timeout: 10_000,
+        });
+        status = response.status;
+      } catch {
+        status = 0;
+      }
+      const retry = status === 0 || status >= 500;
+      if (retry && attempt < this.retryDelaysMs.length) {
+        this.timers.after(this.retryDelaysMs[attempt], () => this.post(event, attempt + 1));
+      }
+    });
+  }
+}

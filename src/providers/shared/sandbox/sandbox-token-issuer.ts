@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload, type KeyLike } from 'jose';
+
+interface SigningKey {
+  kid: string;
+  privateKey: KeyLike;
+  publicJwk: JWK;
+}
+
+/**
+ * A simulator's token authority: an RS256 key pair made at boot, its JWKS, and signed
+ * event tokens, so pushed events take the same verification path as live ones.
+ */
+export class SandboxTokenIssuer {
+  private key?: Promise<SigningKey>;
+
+  constructor(private readonly issuer: string) {}
+
+  async jwks(): Promise<{ keys: JWK[] }> {
+    const { publicJwk } = await this.signingKey();
+    return { keys: [publicJwk] };
+  }
+
+  async sign(audience: string, claims: JWTPayload = {}, lifetimeSeconds = 300): Promise<string> {
+    const { kid, privateKey } = await this.signingKey();
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
+      .setIssuer(typeof claims.iss === 'string' ? claims.iss : this.issuer)
+      .setAudience(audience)
+      .setIssuedAt()
+      .setNotBefore('0s')
+      .setExpirationTime(`${lifetimeSeconds}s`)
+      .setJti(randomUUID())
+      .sign(privateKey);
+  }
+
+  private signingKey(): Promise<SigningKey> {
+    this.key ??= (async () => {
+      const { privateKey, publicKey } = await generateKeyPair('RS256');
+      const kid = randomUUID();
+      const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+      return { kid, privateKey, publicJwk };
+    })();
+    return this.key;
+  }
+}

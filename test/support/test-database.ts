@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+
+export interface TestSchema {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** The PostgreSQL URL tests may use, or undefined (then PostgreSQL runs are skipped). */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
+
+/** Databases every e2e spec runs on: SQLite always, PostgreSQL when TEST_DATABASE_URL is set. */
+export const TEST_DATABASES: ('sqlite' | 'postgres')[] = TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+
+if (!TEST_DATABASE_URL && !process.env.JEST_PG_NOTICE_PRINTED) {
+  process.env.JEST_PG_NOTICE_PRINTED = '1';
+  console.warn('TEST_DATABASE_URL is not set: the PostgreSQL runs of the e2e specs are skipped.');
+}
+
+/** A fresh schema in the TEST_DATABASE_URL database, selected by `?schema=`, dropped after. */
+export async function createTestSchema(): Promise<TestSchema> {
+  if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`create schema ${name}`);
+  await admin.end();
+  const url = new URL(TEST_DATABASE_URL);
+  url.searchParams.set('schema', name);
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new Client({ connectionString: TEST_DATABASE_URL });
+      await client.connect();
+      await client.query(`drop schema if exists ${name} cascade`);
+      await client.end();
+    },
+  };
+}
