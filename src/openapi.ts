@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, getSchemaPath, type OpenAPIObject } from '@nestjs/swagger';
 import type { AppConfig } from './config/config';
+import { StatusChangedEventDto } from './invitations/dto/status-changed-event.dto';
 
 const DESCRIPTION = `Invite a person into an existing call or conversation with one REST call, whatever
 platform runs it (UCWA 2015, Skype for Business Trusted Application API, Microsoft Graph beta).
@@ -25,8 +26,47 @@ export function buildDocument(app: INestApplication): OpenAPIObject {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key as a Bearer token' }, 'bearer')
     .build();
-  const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
+  const document = SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+    extraModels: [StatusChangedEventDto],
+  });
+  describeWebhooks(document);
   return document;
+}
+
+/**
+ * The status-change webhook, as an OpenAPI 3.0 callback of POST /invitations: the
+ * request's callbackUrl receives one signed event per history entry.
+ */
+function describeWebhooks(document: OpenAPIObject): void {
+  const create = document.paths['/invitations']?.post;
+  if (!create) return;
+  const signatureHeaders = ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => ({
+    name,
+    in: 'header' as const,
+    required: true,
+    schema: { type: 'string' as const },
+    description: 'Standard Webhooks signature header (verify with the standardwebhooks library and WEBHOOK_SECRET).',
+  }));
+  create.callbacks = {
+    statusChanged: {
+      '{$request.body#/callbackUrl}': {
+        post: {
+          summary: 'invitation.status_changed',
+          description:
+            'One event per history entry, sequence 1, 2, 3… in order per invitation, delivered at least once. ' +
+            'Answer 2xx to acknowledge; other answers and timeouts are retried with backoff (first after ~5 s, ' +
+            'about 8 attempts over ~24 h, Retry-After honoured); 410 stops deliveries to that URL.',
+          parameters: signatureHeaders,
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: getSchemaPath(StatusChangedEventDto) } } },
+          },
+          responses: { '2XX': { description: 'Acknowledged' }, '410': { description: 'Stop delivering' } },
+        },
+      },
+    },
+  };
 }
 
 export function mountDocs(app: INestApplication, _config: AppConfig): void {

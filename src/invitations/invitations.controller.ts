@@ -8,6 +8,7 @@ import { InvitationDto, InvitationPageDto } from './dto/invitation.dto';
 import { ListInvitationsQueryDto } from './dto/list-invitations.dto';
 import { CREATE_EXAMPLES } from './invitation.examples';
 import { toInvitationView, type InvitationView } from './invitation.view';
+import { IdempotencyService } from './idempotency.service';
 import { InvitationsService } from './invitations.service';
 import { parsePreferWait } from './prefer-wait';
 import type { InvitationRecord } from './invitation.model';
@@ -28,7 +29,10 @@ const PREFER_HEADER = {
 @ApiSecurity('bearer')
 @Controller('invitations')
 export class InvitationsController {
-  constructor(private readonly invitations: InvitationsService) {}
+  constructor(
+    private readonly invitations: InvitationsService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
   @Post()
   @HttpCode(202)
@@ -65,12 +69,19 @@ export class InvitationsController {
   async create(
     @Body() body: CreateInvitationDto,
     @Headers('prefer') prefer: string | undefined,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<InvitationView> {
+  ): Promise<InvitationView | unknown> {
     const wait = parsePreferWait(prefer);
-    const created = await this.invitations.create(body);
-    void reply.header('Location', `/invitations/${created.id}`);
-    return this.respond(reply, created, wait);
+    const outcome = await this.idempotency.create(idempotencyKey, body);
+    if (outcome.kind === 'replayed-problem') {
+      void reply.status(outcome.status).headers({ ...outcome.headers, 'Idempotent-Replayed': 'true' });
+      return JSON.parse(outcome.body) as unknown;
+    }
+    const record = outcome.kind === 'created' ? outcome.record : await this.invitations.get(outcome.invitationId);
+    if (outcome.kind === 'replayed') void reply.header('Idempotent-Replayed', 'true');
+    void reply.header('Location', `/invitations/${record.id}`);
+    return this.respond(reply, record, wait);
   }
 
   @Get()

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DeadlinesService } from './deadlines.service';
+import { IdempotencyRepository, KyselyIdempotencyRepository } from './idempotency.repository';
+import { IdempotencyService } from './idempotency.service';
 import { InvitationRepository } from './invitation.repository';
 import { InvitationsController } from './invitations.controller';
 import { InvitationsService } from './invitations.service';
@@ -10,8 +12,10 @@ import { SignalIntake } from './signal-intake.service';
   controllers: [InvitationsController],
   providers: [
     { provide: InvitationRepository, useClass: KyselyInvitationRepository },
+    { provide: IdempotencyRepository, useClass: KyselyIdempotencyRepository },
     SignalIntake,
     InvitationsService,
+    IdempotencyService,
     DeadlinesService,
   ],
   exports: [SignalIntake, InvitationRepository, InvitationsService],

@@ -41,13 +41,14 @@ export class InvitationsService {
    * called — events can beat the provider's answer — then submits it. A synchronous
    * rejection is stored as `failed` and thrown with the invitation's id and location.
    */
-  async create(dto: CreateInvitationDto): Promise<InvitationRecord> {
+  async create(dto: CreateInvitationDto, stored?: (invitationId: string) => Promise<void>): Promise<InvitationRecord> {
     const provider = this.registry.enabled(dto.provider ?? this.config.defaultProvider);
     this.checkFits(provider, dto);
     const record = this.newRecord(provider, dto);
     const plan = planEntry(record, { sequence: 1, status: 'pending', at: record.createdAt, source: 'request' });
     plan.timers.push({ kind: 'deadline', dueAt: record.deadline });
     await this.repository.insert(plan);
+    await stored?.(record.id);
     return this.submit(provider, record);
   }
 

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import { initialMigration } from './migrations/001-initial';
 import type { Database } from './schema';
 
@@ -14,6 +14,8 @@ export interface DatabaseHandle {
   dialect: DialectName;
   /** For logs and readiness: the URL without credentials. */
   description: string;
+  /** PostgreSQL only: a new dedicated connection (outside the pool), for LISTEN. */
+  newClient?: () => Client;
 }
 
 export const DATABASE = Symbol('DATABASE');
@@ -47,12 +49,15 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema');
   parsed.searchParams.delete('schema');
-  const pool = new Pool({
+  const connection = {
     connectionString: parsed.toString(),
-    max: options.poolSize ?? 10,
-    statement_timeout: options.statementTimeoutMs ?? 15_000,
     connectionTimeoutMillis: 5_000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  };
+  const pool = new Pool({
+    ...connection,
+    max: options.poolSize ?? 10,
+    statement_timeout: options.statementTimeoutMs ?? 15_000,
   });
   // An idle client that loses its connection emits 'error' on the pool; without a
   // listener that would crash the process. The next query gets a fresh connection.
@@ -61,6 +66,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
     dialect: 'postgres',
     description: `postgres://${parsed.host}${parsed.pathname}${schema ? `?schema=${schema}` : ''}`,
+    newClient: () => new Client(connection),
   };
 }
 

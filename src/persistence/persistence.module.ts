@@ -4,17 +4,23 @@ import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutd
 import type { AppConfig } from '../config/config';
 import { ChangeFeed, InProcessChangeFeed } from './change-feed';
 import { DATABASE, migrateToLatest, openDatabase, type DatabaseHandle } from './database';
+import { LeaseStore } from './leases';
+import { PostgresChangeFeed } from './postgres-change-feed';
 
 /** This process's name on leased work (timers, deliveries, channels). */
 export const WORKER_ID = Symbol('WORKER_ID');
 
 @Injectable()
 class DatabaseCloser implements OnApplicationShutdown {
-  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    private readonly changeFeed: ChangeFeed,
+  ) {}
 
   // onApplicationShutdown runs after every beforeApplicationShutdown hook, so the
   // background loops have stopped writing by the time the pool closes.
   async onApplicationShutdown(): Promise<void> {
+    if (this.changeFeed instanceof PostgresChangeFeed) await this.changeFeed.stop();
     await this.database.db.destroy();
   }
 }
@@ -34,11 +40,21 @@ export class PersistenceModule {
             return handle;
           },
         },
-        { provide: ChangeFeed, useClass: InProcessChangeFeed },
+        {
+          provide: ChangeFeed,
+          inject: [DATABASE],
+          useFactory: async (handle: DatabaseHandle) => {
+            if (!handle.newClient) return new InProcessChangeFeed();
+            const feed = new PostgresChangeFeed(handle.db, handle.newClient);
+            await feed.start();
+            return feed;
+          },
+        },
         { provide: WORKER_ID, useValue: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}` },
+        LeaseStore,
         DatabaseCloser,
       ],
-      exports: [DATABASE, ChangeFeed, WORKER_ID],
+      exports: [DATABASE, ChangeFeed, WORKER_ID, LeaseStore],
     };
   }
 }

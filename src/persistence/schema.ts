@@ -84,6 +84,7 @@ export interface IdempotencyKeysTable {
   key: string;
   fingerprint: string;
   state: string;
+  invitation_id: string | null;
   response_status: number | null;
   response_headers: string | null;
   response_body: string | null;

@@ -1,18 +1,22 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import type { AppConfig } from '../config/config';
 import { ErrorsController } from './errors.controller';
-import { INVITATION_PROVIDERS, type InvitationProvider } from './invitation-provider';
+import { INVITATION_PROVIDERS, type InvitationProvider, type ProviderName } from './invitation-provider';
 import { ProviderRegistry } from './provider-registry';
 import { ProvidersController } from './providers.controller';
 
 /** How a platform joins the gateway: its module (adapter + sandbox) and its adapter class. */
 interface ProviderRegistration {
+  name: ProviderName;
   module: (config: AppConfig) => DynamicModule;
   adapter: Type<InvitationProvider>;
 }
 
 /** Every platform the gateway speaks. Adding one is a line here; nothing else changes. */
 const REGISTRATIONS: ProviderRegistration[] = [];
+
+/** Names of the registered platforms (the provider contract suite runs over each). */
+export const REGISTERED_PROVIDERS: readonly ProviderName[] = REGISTRATIONS.map((registration) => registration.name);
 
 @Module({})
 export class ProvidersModule {

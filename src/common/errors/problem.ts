@@ -57,7 +57,10 @@ export function toGatewayError(error: unknown): GatewayError {
   if (status === 404) return new GatewayError('not_found', 'No route matches this method and path');
   if (status === 405) return new GatewayError('method_not_allowed', 'This route does not take this method');
   if (status === 400) {
-    const malformed = error instanceof SyntaxError || fastifyCode.startsWith('FST_ERR_CTP');
+    // Fastify's body parser errors reach the filter re-wrapped by Nest as HttpExceptions
+    // whose text names JSON; the raw text is not passed on.
+    const text = error instanceof Error ? error.message : '';
+    const malformed = error instanceof SyntaxError || fastifyCode.startsWith('FST_ERR_CTP') || /JSON/.test(text);
     return new GatewayError('validation_failed', malformed ? 'The body is not valid JSON' : 'The request is malformed');
   }
   return new GatewayError('internal_error', 'An unexpected error occurred; it was logged with the request id');

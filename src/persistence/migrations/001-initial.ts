@@ -110,6 +110,7 @@ export function initialMigration(dialect: 'sqlite' | 'postgres'): Migration {
         .addColumn('key', 'varchar(255)', (c) => c.primaryKey())
         .addColumn('fingerprint', 'varchar(64)', (c) => c.notNull())
         .addColumn('state', 'varchar(16)', (c) => c.notNull())
+        .addColumn('invitation_id', 'varchar(36)')
         .addColumn('response_status', 'integer')
         .addColumn('response_headers', 'text')
         .addColumn('response_body', 'text')

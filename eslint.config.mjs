@@ -1,0 +1,43 @@
+// @ts-check
+import eslint from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+/** Import boundaries of architecture.md §1: a module imports only modules above it. */
+const boundary = (from, forbidden) => ({
+  files: [`src/${from}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { patterns: forbidden.map((target) => ({ group: [`**/${target}/*`, `**/${target}`], message: `${from}/ must not import ${target}/ (architecture.md §1)` })) },
+    ],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/support/swagger-transformer.js', 'eslint.config.mjs'] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommended,
+  prettier,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  boundary('lifecycle', ['persistence', 'providers', 'invitations', 'ingress', 'delivery', 'health']),
+  boundary('persistence', ['providers', 'invitations', 'ingress', 'delivery', 'health']),
+  boundary('providers', ['persistence', 'invitations', 'ingress', 'delivery', 'health']),
+  boundary('invitations', ['ingress', 'delivery', 'health']),
+  boundary('ingress', ['delivery', 'health']),
+  boundary('delivery', ['ingress', 'health']),
+  boundary('health', ['ingress', 'delivery']),
+  {
+    files: ['src/providers/*/sandbox/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../*.mapper', '../*.errors', '../*.provider'], message: 'A simulator must not reuse the adapter it tests' }] },
+      ],
+    },
+  },
+);

@@ -1,0 +1,97 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, type DatabaseHandle } from '../persistence/database';
+
+export interface IdempotencyRecord {
+  key: string;
+  fingerprint: string;
+  state: 'in_progress' | 'done';
+  invitationId: string | null;
+  response: { status: number; headers: Record<string, string>; body: string } | null;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** Idempotency keys (port); the key is the primary key, unique across replicas. */
+export abstract class IdempotencyRepository {
+  /** Inserts an in-progress reservation; false when the key already exists. */
+  abstract reserve(key: string, fingerprint: string, now: string, expiresAt: string): Promise<boolean>;
+  abstract find(key: string): Promise<IdempotencyRecord | undefined>;
+  abstract attachInvitation(key: string, invitationId: string): Promise<void>;
+  abstract complete(key: string, response: NonNullable<IdempotencyRecord['response']>): Promise<void>;
+  /** Removes a reservation (expired, or released after an internal error); only if unchanged. */
+  abstract remove(key: string, createdAt: string): Promise<void>;
+  abstract purgeExpired(now: string): Promise<number>;
+}
+
+@Injectable()
+export class KyselyIdempotencyRepository extends IdempotencyRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {
+    super();
+  }
+
+  async reserve(key: string, fingerprint: string, now: string, expiresAt: string): Promise<boolean> {
+    const result = await this.database.db
+      .insertInto('idempotency_keys')
+      .values({
+        key,
+        fingerprint,
+        state: 'in_progress',
+        invitation_id: null,
+        response_status: null,
+        response_headers: null,
+        response_body: null,
+        created_at: now,
+        expires_at: expiresAt,
+      })
+      .onConflict((conflict) => conflict.column('key').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  async find(key: string): Promise<IdempotencyRecord | undefined> {
+    const row = await this.database.db.selectFrom('idempotency_keys').selectAll().where('key', '=', key).executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      key: row.key,
+      fingerprint: row.fingerprint,
+      state: row.state as IdempotencyRecord['state'],
+      invitationId: row.invitation_id,
+      response:
+        row.response_status !== null
+          ? {
+              status: Number(row.response_status),
+              headers: JSON.parse(row.response_headers ?? '{}') as Record<string, string>,
+              body: row.response_body ?? '',
+            }
+          : null,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+    };
+  }
+
+  async attachInvitation(key: string, invitationId: string): Promise<void> {
+    await this.database.db.updateTable('idempotency_keys').set({ invitation_id: invitationId }).where('key', '=', key).execute();
+  }
+
+  async complete(key: string, response: NonNullable<IdempotencyRecord['response']>): Promise<void> {
+    await this.database.db
+      .updateTable('idempotency_keys')
+      .set({
+        state: 'done',
+        response_status: response.status,
+        response_headers: JSON.stringify(response.headers),
+        response_body: response.body,
+      })
+      .where('key', '=', key)
+      .execute();
+  }
+
+  async remove(key: string, createdAt: string): Promise<void> {
+    await this.database.db.deleteFrom('idempotency_keys').where('key', '=', key).where('created_at', '=', createdAt).execute();
+  }
+
+  async purgeExpired(now: string): Promise<number> {
+    const result = await this.database.db.deleteFrom('idempotency_keys').where('expires_at', '<', now).executeTakeFirst();
+    return Number(result.numDeletedRows ?? 0);
+  }
+}

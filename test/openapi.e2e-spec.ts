@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { createApp } from '../src/app.setup';
+import { buildDocument } from '../src/openapi';
+import { openApiConfig } from '../src/openapi.config';
+
+/**
+ * The committed openapi/openapi.json is the contract callers read: it must be exactly
+ * what the code generates (as `npm run openapi` does) and a valid OpenAPI document.
+ */
+describe('OpenAPI document', () => {
+  let generated: Record<string, unknown>;
+
+  beforeAll(async () => {
+    const app = await createApp(openApiConfig(), { logger: false });
+    generated = JSON.parse(JSON.stringify(buildDocument(app))) as Record<string, unknown>;
+    await app.close();
+  });
+
+  it('matches the committed openapi/openapi.json (run `npm run openapi` after changing the API)', () => {
+    const committed = JSON.parse(readFileSync(join(__dirname, '..', 'openapi', 'openapi.json'), 'utf8')) as unknown;
+    expect(generated).toEqual(committed);
+  });
+
+  it('is a valid OpenAPI document', async () => {
+    await expect(SwaggerParser.validate(structuredClone(generated) as never)).resolves.toBeDefined();
+  });
+
+  it('describes every contract endpoint and leaves the simulators out', () => {
+    const paths = Object.keys(generated.paths as object);
+    for (const path of [
+      '/invitations',
+      '/invitations/{id}',
+      '/invitations/{id}/cancel',
+      '/providers',
+      '/providers/{name}',
+      '/errors',
+      '/errors/{code}',
+      '/providers/{name}/{channel}',
+      '/health/live',
+      '/health/ready',
+    ]) {
+      expect(paths).toContain(path);
+    }
+    expect(paths.some((path) => path.startsWith('/sandbox'))).toBe(false);
+  });
+
+  it('has an example for every request body and every problem response', () => {
+    const operations = Object.values(generated.paths as Record<string, Record<string, { requestBody?: { content: Record<string, { examples?: object; schema?: object }> }; responses: Record<string, { content?: Record<string, { examples?: object }> }> }>>).flatMap((item) => Object.values(item));
+    for (const operation of operations) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        const problem = response.content?.['application/problem+json'];
+        if (problem) expect({ status, examples: Object.keys(problem.examples ?? {}).length > 0 }).toEqual({ status, examples: true });
+      }
+    }
+    const create = (generated.paths as Record<string, Record<string, { requestBody: { content: Record<string, { examples: object }> } }>>)['/invitations'].post;
+    expect(Object.keys(create.requestBody.content['application/json'].examples).length).toBeGreaterThan(2);
+  });
+
+  it('never contains a secret or token', () => {
+    const text = JSON.stringify(generated);
+    expect(text).not.toMatch(/whsec_[A-Za-z0-9+/=]{10,}/);
+    expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
+  });
+});
