@@ -38,6 +38,8 @@ export const validationPipe = new ValidationPipe({
 export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    // Conversation ids (≤ 256) travel in provider URL paths, also to the simulators.
+    routerOptions: { maxParamLength: 1024 },
     genReqId: requestIdFor,
     requestIdHeader: false,
     trustProxy: true,
@@ -57,6 +59,8 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
     void reply.header('X-Request-Id', request.id);
     done();
   });
+  // The API speaks JSON only: without this, Fastify would parse text/plain bodies.
+  fastify.removeContentTypeParser('text/plain');
   // OAuth token endpoints of the simulators take form bodies; nothing else does.
   fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
     if (!request.url.startsWith('/sandbox/')) {

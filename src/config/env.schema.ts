@@ -96,10 +96,9 @@ export class ConfigError extends Error {
 export function validateEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
   const env = plainToInstance(EnvironmentVariables, defined);
-  const problems = validateSync(env, { skipMissingProperties: false }).flatMap((error) =>
-    Object.values(error.constraints ?? {}).map((message) =>
-      message.startsWith(error.property) ? message : `${error.property}: ${message}`,
-    ),
+  // One line per variable, naming it, with every rule it breaks.
+  const problems = validateSync(env, { skipMissingProperties: false }).map(
+    (error) => `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`,
   );
   if (env.NODE_ENV === 'production' && !env.API_KEYS?.trim()) {
     problems.push('API_KEYS must be set when NODE_ENV=production (the API would be open)');

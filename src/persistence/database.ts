@@ -14,6 +14,8 @@ export interface DatabaseHandle {
   dialect: DialectName;
   /** For logs and readiness: the URL without credentials. */
   description: string;
+  /** PostgreSQL schema chosen with `?schema=`, if any. */
+  schema?: string;
   /** PostgreSQL only: a new dedicated connection (outside the pool), for LISTEN. */
   newClient?: () => Client;
 }
@@ -67,6 +69,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     dialect: 'postgres',
     description: `postgres://${parsed.host}${parsed.pathname}${schema ? `?schema=${schema}` : ''}`,
     newClient: () => new Client(connection),
+    ...(schema ? { schema } : {}),
   };
 }
 
@@ -85,6 +88,9 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<void> {
   const migrator = new Migrator({
     db: handle.db,
     provider: new StaticMigrations({ '001-initial': initialMigration(handle.dialect) }),
+    // Kysely looks for its own tables in every schema unless told which one: another
+    // schema's migration table (replicas of another deployment, tests) must not count.
+    ...(handle.schema ? { migrationTableSchema: handle.schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

@@ -1,6 +1,8 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import type { AppConfig } from '../config/config';
 import { ErrorsController } from './errors.controller';
+import { GraphModule } from './graph/graph.module';
+import { GraphProvider } from './graph/graph.provider';
 import { INVITATION_PROVIDERS, type InvitationProvider, type ProviderName } from './invitation-provider';
 import { ProviderRegistry } from './provider-registry';
 import { ProvidersController } from './providers.controller';
@@ -13,7 +15,9 @@ interface ProviderRegistration {
 }
 
 /** Every platform the gateway speaks. Adding one is a line here; nothing else changes. */
-const REGISTRATIONS: ProviderRegistration[] = [];
+const REGISTRATIONS: ProviderRegistration[] = [
+  { name: 'graph', module: (config) => GraphModule.register(config), adapter: GraphProvider },
+];
 
 /** Names of the registered platforms (the provider contract suite runs over each). */
 export const REGISTERED_PROVIDERS: readonly ProviderName[] = REGISTRATIONS.map((registration) => registration.name);

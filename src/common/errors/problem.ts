@@ -89,7 +89,7 @@ export function renderProblem(error: GatewayError, instance: string, requestId?:
     ...(error.code === 'internal_error' && requestId ? { requestId } : {}),
   };
   const headers: Record<string, string> = { 'Content-Type': 'application/problem+json' };
-  if (definition.retryable && (status === 429 || status === 503)) {
+  if (definition.retryable && (status === 429 || status === 503 || error.retryAfterSeconds !== undefined)) {
     headers['Retry-After'] = String(error.retryAfterSeconds ?? 1);
   }
   if (error instanceof InvitationRejectedError) headers.Location = error.location;

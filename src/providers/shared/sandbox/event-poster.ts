@@ -17,23 +17,27 @@ export class SandboxEventPoster {
     private readonly retryDelaysMs: readonly number[] = [500, 2000, 5000],
   ) {}
 
+  /** Fire and forget, with retries. */
   post(event: PostedEvent, attempt = 0): void {
     this.timers.after(0, async () => {
-      let status = 0;
-      try {
-        const response = await axios.post(event.url, JSON.stringify(event.body), {
-          headers: { 'Content-Type': 'application/json', ...event.headers },
-          validateStatus: () => true,
-          timeout: 10_000,
-        });
-        status = response.status;
-      } catch {
-        status = 0;
-      }
-      const retry = status === 0 || status >= 500;
-      if (retry && attempt < this.retryDelaysMs.length) {
+      const delivered = await this.deliver(event);
+      if (!delivered && attempt < this.retryDelaysMs.length) {
         this.timers.after(this.retryDelaysMs[attempt], () => this.post(event, attempt + 1));
       }
     });
+  }
+
+  /** One attempt, awaited: true when the gateway took it (2xx or 4xx: a 4xx is final). */
+  async deliver(event: PostedEvent): Promise<boolean> {
+    try {
+      const response = await axios.post(event.url, JSON.stringify(event.body), {
+        headers: { 'Content-Type': 'application/json', ...event.headers },
+        validateStatus: () => true,
+        timeout: 10_000,
+      });
+      return response.status < 500;
+    } catch {
+      return false;
+    }
   }
 }

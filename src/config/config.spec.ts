@@ -1,0 +1,75 @@
+import { loadConfig } from './config';
+import { ConfigError } from './env.schema';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('starts in sandbox mode on SQLite with no variables at all', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '0.0.0.0',
+      publicBaseUrl: 'http://localhost:3000',
+      database: { url: 'sqlite:./data/invitations.db' },
+      apiKeys: [],
+      defaultProvider: 'graph',
+      sandbox: { ringMs: 1500 },
+      graph: { mode: 'sandbox', baseUrl: 'http://localhost:3000/sandbox/graph/beta' },
+      ucwa: { mode: 'sandbox' },
+      saas: { mode: 'sandbox' },
+    });
+    expect(config.webhook.secret).toMatch(/^whsec_/);
+    expect(config.webhook.secretGenerated).toBe(true);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ DEFAULT_PROVIDER: 'skype' }, 'DEFAULT_PROVIDER'],
+    [{ GRAPH_MODE: 'on' }, 'GRAPH_MODE'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ SANDBOX_RING_MS: '0' }, 'SANDBOX_RING_MS'],
+    [{ WEBHOOK_SECRET: 'plain' }, 'WEBHOOK_SECRET'],
+    [{ PUBLIC_BASE_URL: 'not a url' }, 'PUBLIC_BASE_URL'],
+  ])('%p stops the start naming %s', (env, variable) => {
+    const problems = problemsOf(env);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(variable);
+  });
+
+  it('names every missing variable of a live provider', () => {
+    const problems = problemsOf({ GRAPH_MODE: 'live', SAAS_MODE: 'live' }).join('\n');
+    for (const name of ['GRAPH_TENANT_ID', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET', 'SAAS_DISCOVERY_URL', 'SAAS_TOKEN_URL', 'SAAS_CLIENT_ID', 'SAAS_CLIENT_SECRET', 'SAAS_RESOURCE', 'SAAS_ENDPOINT_ID']) {
+      expect(problems).toContain(name);
+    }
+  });
+
+  it('refuses an open API in production', () => {
+    expect(problemsOf({ NODE_ENV: 'production' }).join()).toContain('API_KEYS');
+    expect(problemsOf({ NODE_ENV: 'production', API_KEYS: 'k1' })).toEqual([]);
+  });
+
+  it('derives live Graph defaults from the tenant and client', () => {
+    const config = loadConfig({ GRAPH_MODE: 'live', GRAPH_TENANT_ID: 't1', GRAPH_CLIENT_ID: 'app', GRAPH_CLIENT_SECRET: 's' });
+    expect(config.graph).toMatchObject({
+      tokenUrl: 'https://login.microsoftonline.com/t1/oauth2/v2.0/token',
+      notificationAudience: 'app',
+      baseUrl: 'https://graph.microsoft.com/beta',
+    });
+  });
+
+  it('splits API keys and never puts a secret in the error message', () => {
+    expect(loadConfig({ API_KEYS: ' a , b,,' }).apiKeys).toEqual(['a', 'b']);
+    const message = problemsOf({ GRAPH_MODE: 'live', GRAPH_CLIENT_SECRET: 'super-secret-value' }).join();
+    expect(message).not.toContain('super-secret-value');
+  });
+});

@@ -1,0 +1,95 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Public } from '../../../common/public.decorator';
+import type { InviteParticipantsRequest } from '../graph.types';
+import { GraphSandboxService, type SimulatedAnswer } from './graph-sandbox.service';
+
+function send(reply: FastifyReply, answer: SimulatedAnswer): unknown {
+  void reply.status(answer.status).headers(answer.headers ?? {});
+  return answer.body ?? '';
+}
+
+/**
+ * /sandbox/graph: the simulated Microsoft Graph — token endpoint, OpenID configuration
+ * and keys for notification tokens, calls and invite operations — plus `_inspect` and
+ * `_control` routes for tests.
+ */
+@ApiExcludeController()
+@Public()
+@Controller('sandbox/graph')
+export class GraphSandboxController {
+  constructor(private readonly graph: GraphSandboxService) {}
+
+  @Post(':tenant/oauth2/v2.0/token')
+  token(@Body() form: Record<string, string>, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, this.graph.issueToken(form ?? {}));
+  }
+
+  @Get('v1/.well-known/OpenIdConfiguration')
+  openIdConfiguration() {
+    return { issuer: 'https://api.botframework.com', jwks_uri: `${this.graph.root}/v1/keys`, id_token_signing_alg_values_supported: ['RS256'] };
+  }
+
+  @Get('v1/keys')
+  keys() {
+    return this.graph.issuer.jwks();
+  }
+
+  @Post('beta/communications/calls')
+  createCall(@Headers('authorization') auth: string | undefined, @Body() body: { callbackUri?: string }, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, this.graph.authenticate(auth) ?? this.graph.createCall(body ?? {}));
+  }
+
+  @Post(['beta/app/calls/:callId/participants/invite', 'beta/communications/calls/:callId/participants/invite'])
+  async invite(
+    @Headers('authorization') auth: string | undefined,
+    @Param('callId') callId: string,
+    @Body() body: InviteParticipantsRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return send(reply, this.graph.authenticate(auth) ?? (await this.graph.invite(callId, body)));
+  }
+
+  @Get(['beta/app/calls/:callId/operations/:id', 'beta/communications/calls/:callId/operations/:id'])
+  operation(@Headers('authorization') auth: string | undefined, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, this.graph.authenticate(auth) ?? this.graph.getOperation(id));
+  }
+
+  @Get(['beta/app/calls/:callId/participants', 'beta/communications/calls/:callId/participants'])
+  participants(@Headers('authorization') auth: string | undefined, @Param('callId') callId: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, this.graph.authenticate(auth) ?? this.graph.roster(callId));
+  }
+
+  @Delete(['beta/app/calls/:callId/participants/:participantId', 'beta/communications/calls/:callId/participants/:participantId'])
+  removeParticipant(
+    @Headers('authorization') auth: string | undefined,
+    @Param('callId') callId: string,
+    @Param('participantId') participantId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return send(reply, this.graph.authenticate(auth) ?? this.graph.removeParticipant(callId, participantId));
+  }
+
+  @Get('_inspect/invites')
+  invites(@Query('operationId') operationId?: string) {
+    return { invites: this.graph.invites.filter((invite) => !operationId || invite.operationId === operationId) };
+  }
+
+  @Get('_inspect/tokens')
+  tokens() {
+    return { issued: this.graph.tokensIssued };
+  }
+
+  @Post('_control/expire-tokens')
+  @HttpCode(204)
+  expireTokens(): void {
+    this.graph.expireTokens();
+  }
+
+  /** A notification token signed by the simulator, with chosen flaws, for the gateway's checks. */
+  @Post('_control/sign')
+  async sign(@Body() body: { audience?: string; lifetimeSeconds?: number; omitTenant?: boolean; issuer?: string }) {
+    return { token: await this.graph.signForTest(body ?? {}) };
+  }
+}

@@ -1,0 +1,22 @@
+import { Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
+import type { AppConfig } from '../../../config/config';
+import { GraphSandboxController } from './graph-sandbox.controller';
+import { GraphSandboxService } from './graph-sandbox.service';
+
+@Module({})
+export class GraphSandboxModule implements OnModuleDestroy {
+
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: GraphSandboxModule,
+      controllers: [GraphSandboxController],
+      providers: [{ provide: GraphSandboxService, useFactory: () => new GraphSandboxService(config) }],
+    };
+  }
+
+  constructor(private readonly service: GraphSandboxService) {}
+
+  onModuleDestroy(): void {
+    this.service.timers.clear();
+  }
+}
