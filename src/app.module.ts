@@ -5,6 +5,7 @@ import { ApiKeyGuard } from './common/api-key.guard';
 import { ProblemFilter } from './common/errors/problem.filter';
 import { loggerParams } from './common/logging';
 import { APP_CONFIG, type AppConfig } from './config/config';
+import { DeliveryModule } from './delivery/delivery.module';
 import { HealthModule } from './health/health.module';
 import { IngressModule } from './ingress/ingress.module';
 import { InvitationsModule } from './invitations/invitations.module';
@@ -24,6 +25,7 @@ export class AppModule {
         ProvidersModule.forRoot(config),
         InvitationsModule,
         IngressModule,
+        DeliveryModule,
         HealthModule,
       ],
       providers: [

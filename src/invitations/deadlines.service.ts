@@ -7,7 +7,8 @@ import { providerRefOf } from './invitation.model';
 import { InvitationRepository, type DueTimer } from './invitation.repository';
 import { SignalIntake } from './signal-intake.service';
 
-const LEASE_MS = 60_000;
+// Covers a reconciliation call (10 s timeout) with margin; a dead replica's timers fire again after it.
+const LEASE_MS = 30_000;
 const MAX_SLEEP_MS = 1000;
 const BATCH = 20;
 

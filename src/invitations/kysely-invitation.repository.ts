@@ -213,7 +213,9 @@ function toRow(record: InvitationRecord): InvitationsTable {
 }
 
 function toRecord(row: Row, history: HistoryRow[]): InvitationRecord {
-  const entries = history.filter((entry) => entry.invitation_id === row.id);
+  // History is read after the row: entries past the row's last_sequence were committed in
+  // between and belong to a newer version of it, so they are left for the next read.
+  const entries = history.filter((entry) => entry.invitation_id === row.id && Number(entry.sequence) <= Number(row.last_sequence));
   return {
     id: row.id,
     operationId: row.operation_id,

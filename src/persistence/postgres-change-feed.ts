@@ -44,7 +44,7 @@ export class PostgresChangeFeed extends InProcessChangeFeed {
     if (this.stopped) return;
     const client = this.newClient();
     client.on('notification', (message: Notification) => {
-      if (message.channel === CHANNEL && message.payload) this.emitter.emit(message.payload);
+      if (message.channel === CHANNEL && message.payload) this.emitLocally(message.payload);
     });
     client.on('error', () => this.reconnect(client, delayMs));
     client.on('end', () => this.reconnect(client, delayMs));

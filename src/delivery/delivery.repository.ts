@@ -1,0 +1,188 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { sql } from 'kysely';
+import { claimDueRows } from '../persistence/claims';
+import { DATABASE, type DatabaseHandle } from '../persistence/database';
+
+export type DeliveryState = 'pending' | 'delivered' | 'failed' | 'gone';
+
+export interface DueDelivery {
+  id: string;
+  invitationId: string;
+  sequence: number;
+  callbackUrl: string;
+  payload: string;
+  attempts: number;
+}
+
+export interface AttemptRecord {
+  attempt: number;
+  at: string;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+export interface DeliveryRecord {
+  id: string;
+  sequence: number;
+  callbackUrl: string;
+  state: DeliveryState;
+  attempts: AttemptRecord[];
+  nextAttemptAt: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export interface AttemptOutcome {
+  attempt: AttemptRecord;
+  state: DeliveryState;
+  nextAttemptAt?: string;
+}
+
+/** The webhook outbox (port): claimed in sequence order per invitation, every attempt kept. */
+export abstract class DeliveryRepository {
+  abstract claimDue(now: string, leaseUntil: string, owner: string, limit: number): Promise<DueDelivery[]>;
+  abstract nextDue(): Promise<string | undefined>;
+  abstract record(delivery: DueDelivery, owner: string, outcome: AttemptOutcome): Promise<void>;
+  /** After a 410: the receiver wants no more for this invitation. */
+  abstract stopInvitation(invitationId: string, at: string): Promise<void>;
+  /** Whether a receiver answered 410 for this invitation (later rows are not sent). */
+  abstract isStopped(invitationId: string): Promise<boolean>;
+  abstract listFor(invitationId: string): Promise<DeliveryRecord[]>;
+}
+
+@Injectable()
+export class KyselyDeliveryRepository extends DeliveryRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {
+    super();
+  }
+
+  async claimDue(now: string, leaseUntil: string, owner: string, limit: number): Promise<DueDelivery[]> {
+    // In order per invitation: a row waits while an earlier one of its invitation is pending.
+    const inOrder = sql`state = 'pending' and not exists (
+      select 1 from deliveries earlier
+       where earlier.invitation_id = deliveries.invitation_id
+         and earlier.sequence < deliveries.sequence
+         and earlier.state = 'pending')`;
+    const result = await claimDueRows({
+      dialect: this.database.dialect,
+      table: 'deliveries',
+      keyColumns: ['id'],
+      dueColumn: 'next_attempt_at',
+      extraCondition: inOrder,
+      returning: ['id', 'invitation_id', 'sequence', 'callback_url', 'payload', 'attempts'],
+      now,
+      owner,
+      leaseUntil,
+      limit,
+    }).execute(this.database.db);
+    return result.rows.map((row) => ({
+      id: String(row.id),
+      invitationId: String(row.invitation_id),
+      sequence: Number(row.sequence),
+      callbackUrl: String(row.callback_url),
+      payload: String(row.payload),
+      attempts: Number(row.attempts),
+    }));
+  }
+
+  async nextDue(): Promise<string | undefined> {
+    const row = await this.database.db
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.min('next_attempt_at').as('next'))
+      .where('state', '=', 'pending')
+      .executeTakeFirst();
+    return row?.next ?? undefined;
+  }
+
+  async record(delivery: DueDelivery, owner: string, outcome: AttemptOutcome): Promise<void> {
+    const { attempt } = outcome;
+    await this.database.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('delivery_attempts')
+        .values({
+          delivery_id: delivery.id,
+          attempt: attempt.attempt,
+          at: attempt.at,
+          status_code: attempt.statusCode,
+          error: attempt.error,
+          duration_ms: attempt.durationMs,
+        })
+        .execute();
+      await trx
+        .updateTable('deliveries')
+        .set({
+          state: outcome.state,
+          attempts: attempt.attempt,
+          last_status: attempt.statusCode,
+          last_error: attempt.error,
+          next_attempt_at: outcome.nextAttemptAt ?? attempt.at,
+          lease_owner: null,
+          lease_until: null,
+          finished_at: outcome.state === 'pending' ? null : attempt.at,
+        })
+        .where('id', '=', delivery.id)
+        .where('lease_owner', '=', owner)
+        .execute();
+    });
+  }
+
+  async stopInvitation(invitationId: string, at: string): Promise<void> {
+    await this.database.db
+      .updateTable('deliveries')
+      .set({ state: 'gone', finished_at: at, lease_owner: null, lease_until: null })
+      .where('invitation_id', '=', invitationId)
+      .where('state', '=', 'pending')
+      .execute();
+  }
+
+  async isStopped(invitationId: string): Promise<boolean> {
+    const row = await this.database.db
+      .selectFrom('deliveries')
+      .select('id')
+      .where('invitation_id', '=', invitationId)
+      .where('state', '=', 'gone')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async listFor(invitationId: string): Promise<DeliveryRecord[]> {
+    const rows = await this.database.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('invitation_id', '=', invitationId)
+      .orderBy('sequence')
+      .execute();
+    const attempts = rows.length
+      ? await this.database.db
+          .selectFrom('delivery_attempts')
+          .selectAll()
+          .where(
+            'delivery_id',
+            'in',
+            rows.map((row) => row.id),
+          )
+          .orderBy('delivery_id')
+          .orderBy('attempt')
+          .execute()
+      : [];
+    return rows.map((row) => ({
+      id: row.id,
+      sequence: Number(row.sequence),
+      callbackUrl: row.callback_url,
+      state: row.state as DeliveryState,
+      attempts: attempts
+        .filter((attempt) => attempt.delivery_id === row.id)
+        .map((attempt) => ({
+          attempt: Number(attempt.attempt),
+          at: attempt.at,
+          statusCode: attempt.status_code === null ? null : Number(attempt.status_code),
+          error: attempt.error,
+          durationMs: Number(attempt.duration_ms),
+        })),
+      nextAttemptAt: row.state === 'pending' ? row.next_attempt_at : null,
+      createdAt: row.created_at,
+      finishedAt: row.finished_at,
+    }));
+  }
+}
