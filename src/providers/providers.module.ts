@@ -6,6 +6,8 @@ import { GraphProvider } from './graph/graph.provider';
 import { INVITATION_PROVIDERS, type InvitationProvider, type ProviderName } from './invitation-provider';
 import { ProviderRegistry } from './provider-registry';
 import { ProvidersController } from './providers.controller';
+import { SaasModule } from './saas/saas.module';
+import { SaasProvider } from './saas/saas.provider';
 
 /** How a platform joins the gateway: its module (adapter + sandbox) and its adapter class. */
 interface ProviderRegistration {
@@ -17,6 +19,7 @@ interface ProviderRegistration {
 /** Every platform the gateway speaks. Adding one is a line here; nothing else changes. */
 const REGISTRATIONS: ProviderRegistration[] = [
   { name: 'graph', module: (config) => GraphModule.register(config), adapter: GraphProvider },
+  { name: 'saas', module: (config) => SaasModule.register(config), adapter: SaasProvider },
 ];
 
 /** Names of the registered platforms (the provider contract suite runs over each). */

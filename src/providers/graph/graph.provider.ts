@@ -10,6 +10,7 @@ import type {
   ProviderRef,
   SubmitRequest,
 } from '../invitation-provider';
+import { authorizedRequest, headerValue, isSuccess, parseJsonText } from '../shared/authorized-request';
 import { ClientCredentialsTokenSource } from '../shared/client-credentials';
 import { InboundJwtVerifier } from '../shared/inbound-jwt';
 import { ProviderHttp, withSubmitRetries } from '../shared/provider-http';
@@ -61,7 +62,7 @@ export class GraphProvider implements InvitationProvider {
     );
     return inviteResponseSignal(request, {
       text: response.data,
-      location: header(response, 'location'),
+      location: headerValue(response, 'location'),
       operationsBase: `${callUrl}/operations`,
     });
   }
@@ -74,7 +75,7 @@ export class GraphProvider implements InvitationProvider {
   async cancel(ref: ProviderRef): Promise<void> {
     const callUrl = this.callUrl(ref.conversationId);
     const roster = await this.call({ method: 'GET', url: `${callUrl}/participants` }, 'list participants');
-    const participant = findInvitee(parse<{ value?: GraphParticipant[] }>(roster.data)?.value ?? [], ref.to);
+    const participant = findInvitee(parseJsonText<{ value?: GraphParticipant[] }>(roster.data)?.value ?? [], ref.to);
     if (!participant) {
       throw new GatewayError('not_cancelable', 'Graph does not list the invitee in the call yet; nothing to cancel');
     }
@@ -84,7 +85,7 @@ export class GraphProvider implements InvitationProvider {
   async reconcile(ref: ProviderRef): Promise<ProviderSignal | undefined> {
     if (!ref.resourceUrl) return undefined;
     const response = await this.call({ method: 'GET', url: ref.resourceUrl }, 'get operation');
-    const operation = parse<GraphOperation>(response.data);
+    const operation = parseJsonText<GraphOperation>(response.data);
     const signal = operation ? operationSignal(operation, ref.operationId, 'reconciler') : undefined;
     return signal && signal.status !== 'ringing' ? signal : undefined;
   }
@@ -108,39 +109,11 @@ export class GraphProvider implements InvitationProvider {
     return `${this.config.baseUrl}/app/calls/${encodeURIComponent(callId)}`;
   }
 
-  /** One authorized call; a 401 gets one fresh token and one retry, then it is an error. */
+  /** One authorized call (a 401 gets one fresh token and one retry); non-2xx is an error. */
   private async call(config: AxiosRequestConfig, what: string): Promise<AxiosResponse<string>> {
-    let response: AxiosResponse<string> | undefined;
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      const authorization = await this.tokens.authorizationHeader();
-      response = await this.http.request({
-        ...config,
-        headers: {
-          Authorization: authorization,
-          Accept: 'application/json',
-          ...(config.data !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        },
-      });
-      if (response.status !== 401) break;
-      this.tokens.invalidate(authorization);
-    }
-    if (!response || response.status < 200 || response.status >= 300) {
-      throw graphHttpError(response?.status ?? 0, response?.headers ?? {}, response?.data ?? '', what);
-    }
+    const response = await authorizedRequest(this.http, this.tokens, config);
+    if (!isSuccess(response)) throw graphHttpError(response.status, response.headers, response.data, what);
     return response;
-  }
-}
-
-function header(response: AxiosResponse, name: string): string | undefined {
-  const value: unknown = response.headers[name];
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
-function parse<T>(text: string): T | undefined {
-  try {
-    return text ? (JSON.parse(text) as T) : undefined;
-  } catch {
-    return undefined;
   }
 }
 

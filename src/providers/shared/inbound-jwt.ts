@@ -6,7 +6,8 @@ export interface InboundJwtSettings {
   /** OpenID configuration document whose jwks_uri holds the signing keys. */
   openIdConfigurationUrl: string;
   audience: string;
-  issuers: readonly string[];
+  /** Exact issuers, or a pattern for per-tenant issuers (AAD v1: https://sts.windows.net/{tid}/). */
+  issuers: readonly string[] | RegExp;
   /** Claims that must be present (e.g. Graph's tenant id `tid`). */
   requiredClaims?: readonly string[];
 }
@@ -32,12 +33,16 @@ export class InboundJwtVerifier {
     if (!token) throw new GatewayError('unauthorized', 'A Bearer token is required');
     const keys = await this.keySet();
     try {
+      const { issuers } = this.settings;
       const { payload } = await jwtVerify(token, keys, {
         audience: this.settings.audience,
-        issuer: [...this.settings.issuers],
-        requiredClaims: [...(this.settings.requiredClaims ?? [])],
+        ...(Array.isArray(issuers) ? { issuer: [...issuers] } : {}),
+        requiredClaims: [...(this.settings.requiredClaims ?? []), 'iss'],
         clockTolerance: 60,
       });
+      if (issuers instanceof RegExp && !issuers.test(payload.iss ?? '')) {
+        throw Object.assign(new Error('unexpected "iss" claim value'), { code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' });
+      }
       return payload;
     } catch (error) {
       // The reason (expired, bad signature, wrong audience) helps operators; no token content.

@@ -78,13 +78,13 @@ export class GraphSandboxController {
 
   @Get('_inspect/tokens')
   tokens() {
-    return { issued: this.graph.tokensIssued };
+    return { issued: this.graph.tokens.issued };
   }
 
   @Post('_control/expire-tokens')
   @HttpCode(204)
   expireTokens(): void {
-    this.graph.expireTokens();
+    this.graph.tokens.expireAll();
   }
 
   /** A notification token signed by the simulator, with chosen flaws, for the gateway's checks. */

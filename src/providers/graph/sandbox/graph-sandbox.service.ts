@@ -1,5 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../../../config/config';
+import { SandboxAccessTokens, SubmitAttempts } from '../../shared/sandbox/sandbox-access-tokens';
 import { SandboxEventPoster } from '../../shared/sandbox/event-poster';
 import { SandboxTimers } from '../../shared/sandbox/sandbox-timers';
 import { SandboxTokenIssuer } from '../../shared/sandbox/sandbox-token-issuer';
@@ -31,12 +32,11 @@ export class GraphSandboxService {
   readonly timers = new SandboxTimers();
   readonly issuer = new SandboxTokenIssuer(ISSUERS[0]);
   private readonly poster = new SandboxEventPoster(this.timers);
-  private readonly tokens = new Map<string, number>();
+  readonly tokens = new SandboxAccessTokens();
+  private readonly attempts = new SubmitAttempts();
   private readonly calls = new Map<string, SimulatedCall>();
   private readonly operations = new Map<string, SimulatedOperation>();
-  private readonly attempts = new Map<string, number>();
   readonly invites: ReceivedInvite[] = [];
-  tokensIssued = 0;
   private notificationsSent = 0;
 
   constructor(private readonly config: AppConfig) {}
@@ -50,21 +50,12 @@ export class GraphSandboxService {
     if (form.grant_type !== 'client_credentials' || form.client_id !== graph.clientId || form.client_secret !== graph.clientSecret) {
       return { status: 401, body: { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' } };
     }
-    const token = randomBytes(24).toString('base64url');
-    this.tokens.set(token, Date.now() + 3599_000);
-    this.tokensIssued += 1;
-    return { status: 200, body: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token } };
-  }
-
-  expireTokens(): void {
-    this.tokens.clear();
+    return { status: 200, body: this.tokens.issue() };
   }
 
   /** undefined when the bearer token is valid, else Graph's 401. */
   authenticate(authorization: string | undefined): SimulatedAnswer | undefined {
-    const token = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
-    const expiresAt = token ? this.tokens.get(token) : undefined;
-    if (expiresAt && expiresAt > Date.now()) return undefined;
+    if (this.tokens.isValid(authorization)) return undefined;
     return { status: 401, body: { error: { code: 'InvalidAuthenticationToken', message: 'Access token has expired or is not yet valid.' } } };
   }
 
@@ -88,8 +79,7 @@ export class GraphSandboxService {
     const displayName = identity.user?.displayName ?? identity.phone?.displayName ?? null;
     const target = identity.phone ? `tel:${identity.phone.id}` : `8:orgid:${identity.user?.id ?? ''}`;
     const scenario = targetScenario({ to: target, displayName });
-    const attempt = (this.attempts.get(clientContext) ?? 0) + 1;
-    this.attempts.set(clientContext, attempt);
+    const attempt = this.attempts.next(clientContext);
     if (scenario === 'throttle' && attempt === 1) return { ...graphError(429, 'TooManyRequests', 'Too many requests.'), headers: { 'Retry-After': '1' } };
     if (scenario === 'flaky' && attempt === 1) return graphError(503, 'serviceNotAvailable', 'Try again.');
     const call = this.callFor(callId);

@@ -1,0 +1,21 @@
+import { Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
+import type { AppConfig } from '../../../config/config';
+import { SaasSandboxController } from './saas-sandbox.controller';
+import { SaasSandboxService } from './saas-sandbox.service';
+
+@Module({})
+export class SaasSandboxModule implements OnModuleDestroy {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: SaasSandboxModule,
+      controllers: [SaasSandboxController],
+      providers: [{ provide: SaasSandboxService, useFactory: () => new SaasSandboxService(config) }],
+    };
+  }
+
+  constructor(private readonly service: SaasSandboxService) {}
+
+  onModuleDestroy(): void {
+    this.service.timers.clear();
+  }
+}

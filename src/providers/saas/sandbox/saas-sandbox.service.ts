@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import type { AppConfig } from '../../../config/config';
+import { SandboxEventPoster } from '../../shared/sandbox/event-poster';
+import { SandboxAccessTokens, SubmitAttempts } from '../../shared/sandbox/sandbox-access-tokens';
+import { SandboxTimers } from '../../shared/sandbox/sandbox-timers';
+import { SandboxTokenIssuer } from '../../shared/sandbox/sandbox-token-issuer';
+import { conversationScenario, targetScenario, type TargetScenario } from '../../shared/sandbox/scenarios';
+
+/** The simulated tenant; callback tokens name it in their AAD v1 issuer. */
+const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const ISSUER = `https://sts.windows.net/${TENANT}/`;
+const CALLBACK_CONTENT_TYPE = 'application/json; type="application/vnd.microsoft.com.ucwa+json"; charset=utf-8';
+
+type Reason = { code: string; subcode: string; message: string };
+const REASONS: Partial<Record<TargetScenario, Reason>> = {
+  decline: { code: 'RemoteFailure', subcode: 'Declined', message: 'Your invitation was declined.' },
+  busy: { code: 'RemoteFailure', subcode: 'Busy', message: 'The person is busy.' },
+  noanswer: { code: 'Timeout', subcode: 'Timeout', message: 'Nobody answered.' },
+  fail: { code: 'LocalFailure', subcode: 'MediaFailure', message: 'Media negotiation failed.' },
+};
+
+export interface SimulatedAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+interface SimulatedInvitation {
+  id: string;
+  operationId: string;
+  to: string;
+  scenario: TargetScenario;
+  state: 'Connecting' | 'Connected' | 'Failed';
+  reconciled: boolean;
+}
+
+/**
+ * A simulated Trusted Application API: AAD-style tokens, discovery, the application of
+ * one endpoint, conversations with `ms:rtc:saas:addParticipant`, participantInvitation
+ * resources, and callbacks signed like AAD's and pushed to the gateway.
+ */
+export class SaasSandboxService {
+  readonly timers = new SandboxTimers();
+  readonly issuer = new SandboxTokenIssuer(ISSUER);
+  readonly tokens = new SandboxAccessTokens();
+  readonly invites: { operationId: string; receivedAt: string; body: unknown }[] = [];
+  private readonly poster = new SandboxEventPoster(this.timers);
+  private readonly attempts = new SubmitAttempts();
+  private readonly invitations = new Map<string, SimulatedInvitation>();
+  private callbacks = 0;
+
+  constructor(private readonly config: AppConfig) {}
+
+  get publicBaseUrl(): string {
+    return this.config.publicBaseUrl;
+  }
+
+  /** Hrefs are host-relative, as the platform's are (protocols.md §2.1). */
+  get path(): string {
+    return '/sandbox/saas/platformservice/v1';
+  }
+
+  issueToken(form: Record<string, string>): SimulatedAnswer {
+    const { saas } = this.config;
+    const valid = form.grant_type === 'client_credentials' && form.client_id === saas.clientId && form.client_secret === saas.clientSecret && form.resource === saas.resource;
+    if (!valid) return { status: 400, body: { error: 'invalid_client', error_description: 'AADSTS70002: The client credentials are invalid.' } };
+    return { status: 200, body: this.tokens.issue() };
+  }
+
+  authenticate(authorization: string | undefined): SimulatedAnswer | undefined {
+    return this.tokens.isValid(authorization) ? undefined : ucwaError(401, 'Unauthorized', 'InvalidToken', 'The token is missing or expired.');
+  }
+
+  application(endpointId: string | undefined): SimulatedAnswer {
+    if (endpointId !== this.config.saas.endpointId) {
+      return ucwaError(403, 'Forbidden', 'ApplicationNotFound', 'No application is provisioned for this endpoint.');
+    }
+    const query = `endpointId=${encodeURIComponent(endpointId)}`;
+    return {
+      status: 200,
+      body: {
+        id: 'app1',
+        _links: {
+          self: { href: `${this.path}/applications?${query}` },
+          'service:conversation': { href: `${this.path}/applications/app1/conversations/{conversationId}?${query}`, templated: true },
+        },
+      },
+    };
+  }
+
+  conversation(conversationId: string): SimulatedAnswer {
+    if (conversationScenario(conversationId) === 'missing') {
+      return ucwaError(404, 'NotFound', 'ConversationNotFound', 'The conversation does not exist.');
+    }
+    const query = `endpointId=${encodeURIComponent(this.config.saas.endpointId)}&conversationId=${encodeURIComponent(conversationId)}`;
+    return {
+      status: 200,
+      body: {
+        state: 'Conferenced',
+        _links: {
+          self: { href: `${this.path}/applications/app1/conversations/${encodeURIComponent(conversationId)}` },
+          // Relative to the conversation, like the platform's hrefs can be.
+          'ms:rtc:saas:addParticipant': { href: `../participantInvitations?${query}` },
+        },
+      },
+    };
+  }
+
+  async addParticipant(conversationId: string, body: Record<string, unknown>): Promise<SimulatedAnswer> {
+    const operationId = typeof body?.operationId === 'string' ? body.operationId : '';
+    this.invites.push({ operationId, receivedAt: new Date().toISOString(), body });
+    const tooLong = (value: unknown) => typeof value === 'string' && value.length > 250;
+    if (!operationId || operationId.length > 50 || typeof body.to !== 'string' || tooLong(body.subject) || tooLong(body.onBehalfOf)) {
+      return ucwaError(400, 'BadRequest', 'ParameterValidationFailure', 'Please check what you entered and try again.');
+    }
+    const conversation = conversationScenario(conversationId);
+    if (conversation === 'gone') return ucwaError(410, 'Gone', 'CannotRedirect', 'No backup pool is available.');
+    if (conversation === 'already') return ucwaError(409, 'Conflict', 'AlreadyExists', 'The participant is already in the conversation.');
+    if (conversation === 'nocallback') return ucwaError(500, 'ServiceFailure', 'CallbackChannelError', 'The callback URL could not be reached.');
+    const scenario = targetScenario({ to: body.to });
+    const attempt = this.attempts.next(operationId);
+    if (scenario === 'throttle' && attempt === 1) return { ...ucwaError(429, 'TooManyRequests', 'None', 'Slow down.'), headers: { 'Retry-After': '1' } };
+    if (scenario === 'flaky' && attempt === 1) return ucwaError(503, 'ServiceUnavailable', 'None', 'Try again.');
+    const invitation: SimulatedInvitation = { id: randomUUID(), operationId, to: body.to, scenario, state: 'Connecting', reconciled: false };
+    this.invitations.set(invitation.id, invitation);
+    await this.play(invitation);
+    return { status: 201, headers: { Location: `${this.path}/applications/app1/participantInvitations/${invitation.id}` } };
+  }
+
+  /** The gateway's reconciliation. `late` sends its outcome only after being asked. */
+  invitation(id: string): SimulatedAnswer {
+    const invitation = this.invitations.get(id);
+    if (!invitation) return ucwaError(404, 'NotFound', 'None', 'No such invitation.');
+    if (invitation.scenario === 'late' && !invitation.reconciled) {
+      invitation.reconciled = true;
+      this.timers.after(this.config.sandbox.ringMs, () => this.complete(invitation, undefined));
+    }
+    return {
+      status: 200,
+      body: { operationId: invitation.operationId, to: invitation.to, state: invitation.state, _links: { self: { href: `${this.path}/applications/app1/participantInvitations/${id}` } } },
+    };
+  }
+
+  signForTest(options: { audience?: string; lifetimeSeconds?: number; issuer?: string }): Promise<string> {
+    const claims = { tid: TENANT, appid: '00000004-0000-0ff1-ce00-000000000000', ver: '1.0', ...(options.issuer ? { iss: options.issuer } : {}) };
+    return this.issuer.sign(options.audience ?? this.config.saas.callbackAudience, claims, options.lifetimeSeconds ?? 300);
+  }
+
+  private async play(invitation: SimulatedInvitation): Promise<void> {
+    const ring = this.config.sandbox.ringMs;
+    const started = () => this.send([this.event(invitation, 'started')]);
+    switch (invitation.scenario) {
+      case 'silent':
+      case 'late':
+        this.timers.after(ring / 3, started);
+        return;
+      case 'dup': {
+        // The outcome before the 201, then everything again, out of order.
+        invitation.state = 'Connected';
+        const completed = this.event(invitation, 'completed', 'Success');
+        const early = { ...this.event(invitation, 'started'), _embedded: { 'ms:rtc:saas:participantInvitation': { state: 'Connecting', operationId: invitation.operationId } } };
+        await this.send([completed], true);
+        this.timers.after(ring / 3, () => this.send([completed, early, early]));
+        return;
+      }
+      case 'noanswer':
+        this.timers.after(ring / 3, started);
+        this.timers.after(2 * ring, () => this.complete(invitation, REASONS.noanswer));
+        return;
+      default:
+        this.timers.after(ring / 3, started);
+        this.timers.after(ring, () => this.complete(invitation, REASONS[invitation.scenario]));
+    }
+  }
+
+  private complete(invitation: SimulatedInvitation, reason: Reason | undefined): void {
+    if (invitation.state !== 'Connecting') return;
+    invitation.state = reason ? 'Failed' : 'Connected';
+    const added = { link: { rel: 'ms:rtc:saas:participant', href: `${this.path}/participants/${encodeURIComponent(invitation.to)}` }, type: 'added' };
+    void this.send(reason ? [this.event(invitation, 'completed', 'Failure', reason)] : [added, this.event(invitation, 'completed', 'Success')]);
+  }
+
+  private event(invitation: SimulatedInvitation, type: string, status?: string, reason?: Reason) {
+    return {
+      link: { rel: 'ms:rtc:saas:participantInvitation', href: `${this.path}/applications/app1/participantInvitations/${invitation.id}` },
+      _embedded: { 'ms:rtc:saas:participantInvitation': { state: invitation.state, operationId: invitation.operationId } },
+      type,
+      ...(status ? { status } : {}),
+      ...(reason ? { reason } : {}),
+    };
+  }
+
+  /** One callback: the UCWA envelope, signed, POSTed to the gateway (awaited when `now`). */
+  private async send(events: object[], now = false): Promise<void> {
+    this.callbacks += 1;
+    const body = {
+      _links: { self: { href: `${this.path}/events?ack=${this.callbacks}` }, next: { href: `${this.path}/events?ack=${this.callbacks + 1}` } },
+      sender: [{ rel: 'ms:rtc:saas:communication', href: `${this.path}/applications/app1/communication`, events }],
+      baseuri: this.config.publicBaseUrl,
+    };
+    const token = await this.signForTest({});
+    const event = {
+      url: `${this.config.publicBaseUrl}/providers/saas/callbacks`,
+      body,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': CALLBACK_CONTENT_TYPE },
+    };
+    if (now) await this.poster.deliver(event);
+    else this.poster.post(event);
+  }
+}
+
+function ucwaError(status: number, code: string, subcode: string, message: string): SimulatedAnswer {
+  return { status, body: { code, subcode, message } };
+}

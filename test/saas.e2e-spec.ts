@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT, generateKeyPair } from 'jose';
+import { createInvitation, getInvitation, readJson, waitForHistory, waitForTerminal } from './support/invitations-client';
+import { startTestApp, type TestApp } from './support/test-app';
+
+const CALLBACK_TYPE = 'application/json; type="application/vnd.microsoft.com.ucwa+json"; charset=utf-8';
+
+/** The SaaS adapter against its simulator: wire fields, callbacks and their checks. */
+describe('saas adapter against the sandbox', () => {
+  let app: TestApp;
+  const sign = async (options: Record<string, unknown> = {}) =>
+    (await readJson<{ token: string }>(app, '/sandbox/saas/_control/sign', { method: 'POST', json: options })).body.token;
+  const callback = (token: string | undefined, body: unknown) =>
+    app.request('/providers/saas/callbacks', {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'Content-Type': CALLBACK_TYPE, ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    });
+  const completedEnvelope = (operationId: string) => ({
+    _links: { self: { href: '/events?ack=99' } },
+    sender: [
+      {
+        rel: 'ms:rtc:saas:communication',
+        href: '/communication',
+        events: [
+          {
+            link: { rel: 'ms:rtc:saas:participantInvitation', href: '/participantInvitations/x' },
+            type: 'completed',
+            status: 'Success',
+            _embedded: { 'ms:rtc:saas:participantInvitation': { state: 'Connected', operationId } },
+          },
+        ],
+      },
+    ],
+  });
+
+  beforeAll(async () => {
+    app = await startTestApp({ SANDBOX_RING_MS: '150' });
+  });
+  afterAll(() => app?.close());
+
+  it('sends subject, onBehalfOf, modalities and operationId with the provider names', async () => {
+    const created = await createInvitation(
+      app,
+      {
+        provider: 'saas',
+        conversationId: 'meeting-1',
+        to: 'sip:heidi@sandbox.test',
+        subject: 'Support call',
+        onBehalfOf: 'sip:helpdesk@sandbox.test',
+        modalities: ['audio', 'video', 'messaging'],
+      },
+      { wait: 20 },
+    );
+    expect(created.body.status).toBe('joined');
+    const operationId = created.body.providerRef.operationId;
+    const { body } = await readJson<{ invites: { body: unknown }[] }>(app, `/sandbox/saas/_inspect/invites?operationId=${operationId}`);
+    expect(body.invites).toHaveLength(1);
+    expect(body.invites[0].body).toEqual({
+      operationId,
+      to: 'sip:heidi@sandbox.test',
+      subject: 'Support call',
+      onBehalfOf: 'sip:helpdesk@sandbox.test',
+      modalities: ['Audio', 'Video', 'Messaging'],
+    });
+    expect(created.body.providerRef.resourceUrl).toMatch(/^http:\/\/.+\/participantInvitations\/[0-9a-f-]+$/);
+  });
+
+  it('refreshes its token once on 401', async () => {
+    await createInvitation(app, { provider: 'saas', conversationId: 'm', to: 'sip:heidi@sandbox.test' });
+    const before = (await readJson<{ issued: number }>(app, '/sandbox/saas/_inspect/tokens')).body.issued;
+    await app.request('/sandbox/saas/_control/expire-tokens', { method: 'POST' });
+    const created = await createInvitation(app, { provider: 'saas', conversationId: 'm', to: 'sip:heidi@sandbox.test' });
+    expect(created.status).toBe(202);
+    expect((await readJson<{ issued: number }>(app, '/sandbox/saas/_inspect/tokens')).body.issued).toBe(before + 1);
+  });
+
+  it('rejects subject and onBehalfOf over 250 before any upstream call', async () => {
+    const before = (await readJson<{ invites: unknown[] }>(app, '/sandbox/saas/_inspect/invites')).body.invites.length;
+    for (const field of ['subject', 'onBehalfOf']) {
+      const refused = await createInvitation(app, { provider: 'saas', conversationId: 'm', to: 'sip:a@sandbox.test', [field]: 'x'.repeat(251) });
+      expect(refused.status).toBe(400);
+    }
+    expect((await readJson<{ invites: unknown[] }>(app, '/sandbox/saas/_inspect/invites')).body.invites).toHaveLength(before);
+  });
+
+  describe('callback authentication', () => {
+    let id: string;
+    let operationId: string;
+    let length: number;
+
+    beforeAll(async () => {
+      const created = await createInvitation(app, { provider: 'saas', conversationId: 'm', to: 'sip:silent@sandbox.test', timeoutSeconds: 30 });
+      id = created.body.id;
+      operationId = created.body.providerRef.operationId;
+      length = (await waitForHistory(app, id, (entry) => entry.status === 'ringing')).history.length;
+    });
+
+    it.each([
+      ['no token', async () => undefined],
+      [
+        'a forged token',
+        async () => {
+          const { privateKey } = await generateKeyPair('RS256');
+          return new SignJWT({ tid: '72f988bf-86f1-41af-91ab-2d7cd011db47' })
+            .setProtectedHeader({ alg: 'RS256', kid: randomUUID() })
+            .setIssuer('https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/')
+            .setAudience(app.config.saas.callbackAudience)
+            .setExpirationTime('5m')
+            .sign(privateKey);
+        },
+      ],
+      ['an expired token', () => sign({ lifetimeSeconds: -300 })],
+      ['a wrong audience', () => sign({ audience: 'https://other.example' })],
+      ['a foreign issuer', () => sign({ issuer: 'https://evil.example/' })],
+    ])('rejects %s with 401 and changes nothing', async (_label, token) => {
+      const response = await callback(await token(), completedEnvelope(operationId));
+      expect(response.status).toBe(401);
+      const after = await getInvitation(app, id);
+      expect(after.body.status).toBe('ringing');
+      expect(after.body.history).toHaveLength(length);
+    });
+
+    it('applies a valid callback once; a duplicate changes nothing', async () => {
+      const token = await sign();
+      expect((await callback(token, completedEnvelope(operationId))).status).toBe(200);
+      const joined = await getInvitation(app, id);
+      expect(joined.body.status).toBe('joined');
+      expect((await callback(token, completedEnvelope(operationId))).status).toBe(200);
+      expect((await getInvitation(app, id)).body.history).toEqual(joined.body.history);
+    });
+  });
+
+  it('a callback that beats the addParticipant response wins', async () => {
+    const created = await createInvitation(app, { provider: 'saas', conversationId: 'm', to: 'sip:dup@sandbox.test' });
+    const done = created.body.terminal ? created.body : await waitForTerminal(app, created.body.id);
+    expect(done.history.map((entry) => entry.status)).toEqual(['pending', 'joined']);
+  });
+
+  it('answers 403 ApplicationNotFound for an unprovisioned endpoint as provider_forbidden', async () => {
+    const { liveEnvAgainst } = await import('./support/child-service');
+    const live = await startTestApp({ ...liveEnvAgainst(app.config), GRAPH_MODE: 'off', UCWA_MODE: 'off', SAAS_ENDPOINT_ID: 'sip:nobody@sandbox.test' });
+    try {
+      const created = await createInvitation(live, { provider: 'saas', conversationId: 'm', to: 'sip:heidi@sandbox.test' });
+      expect(created.status).toBe(502);
+      expect(created.body).toMatchObject({ code: 'provider_forbidden', provider: { name: 'saas', httpStatus: 403, subcode: 'ApplicationNotFound' } });
+    } finally {
+      await live.close();
+    }
+  });
+});
