@@ -39,7 +39,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // Conversation ids (≤ 256) travel in provider URL paths, also to the simulators.
-    routerOptions: { maxParamLength: 1024 },
+    routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true },
     genReqId: requestIdFor,
     requestIdHeader: false,
     trustProxy: true,

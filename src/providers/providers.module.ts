@@ -8,6 +8,8 @@ import { ProviderRegistry } from './provider-registry';
 import { ProvidersController } from './providers.controller';
 import { SaasModule } from './saas/saas.module';
 import { SaasProvider } from './saas/saas.provider';
+import { UcwaModule } from './ucwa/ucwa.module';
+import { UcwaProvider } from './ucwa/ucwa.provider';
 
 /** How a platform joins the gateway: its module (adapter + sandbox) and its adapter class. */
 interface ProviderRegistration {
@@ -19,6 +21,7 @@ interface ProviderRegistration {
 /** Every platform the gateway speaks. Adding one is a line here; nothing else changes. */
 const REGISTRATIONS: ProviderRegistration[] = [
   { name: 'graph', module: (config) => GraphModule.register(config), adapter: GraphProvider },
+  { name: 'ucwa', module: (config) => UcwaModule.register(config), adapter: UcwaProvider },
   { name: 'saas', module: (config) => SaasModule.register(config), adapter: SaasProvider },
 ];
 

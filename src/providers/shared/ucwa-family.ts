@@ -41,7 +41,7 @@ export interface UcwaEventEnvelope {
 }
 
 /** The link whose rel is `name` or ends with `:name` (`ms:rtc:saas:addParticipant`). */
-export function findLink(resource: UcwaResource | undefined, name: string): string | undefined {
+export function findLink(resource: Pick<UcwaResource, '_links'> | undefined, name: string): string | undefined {
   const links = resource?._links ?? {};
   const key = Object.keys(links).find((rel) => rel === name || rel.endsWith(`:${name}`));
   return key ? links[key]?.href : undefined;

@@ -1,0 +1,116 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Public } from '../../../common/public.decorator';
+import { ROOT, UcwaSandboxService, type SimulatedAnswer } from './ucwa-sandbox.service';
+
+function send(reply: FastifyReply, answer: SimulatedAnswer): unknown {
+  void reply.status(answer.status).headers(answer.headers ?? {});
+  return answer.body ?? '';
+}
+
+const APP = 'ucwa/v1/applications/:app';
+
+/** /sandbox/ucwa: the simulated UCWA 2015 pool, plus `_inspect`/`_control` for tests. */
+@ApiExcludeController()
+@Public()
+@Controller('sandbox/ucwa')
+export class UcwaSandboxController {
+  constructor(private readonly ucwa: UcwaSandboxService) {}
+
+  @Get('autodiscover')
+  root() {
+    return { _links: { self: { href: `${ROOT}/autodiscover/` }, user: { href: `${ROOT}/autodiscover/user` } } };
+  }
+
+  /** The first pool redirects to the second (protocols.md §1.1: follow redirects between pools). */
+  @Get('autodiscover/user')
+  user(@Headers('authorization') auth: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, this.ucwa.guard(auth) ?? { status: 200, body: { _links: { self: { href: `${ROOT}/autodiscover/user` }, redirect: { href: `${ROOT}/pool2/autodiscover/` } } } });
+  }
+
+  @Get('pool2/autodiscover')
+  pool2Root() {
+    return { _links: { self: { href: `${ROOT}/pool2/autodiscover/` }, user: { href: `${ROOT}/pool2/autodiscover/user` } } };
+  }
+
+  @Get('pool2/autodiscover/user')
+  pool2User(@Headers('authorization') auth: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, this.ucwa.guard(auth) ?? { status: 200, body: { _links: { self: { href: `${ROOT}/pool2/autodiscover/user` }, applications: { href: `${ROOT}/ucwa/v1/applications` } } } });
+  }
+
+  @Post('oauth/token')
+  token(@Body() form: Record<string, string>, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, this.ucwa.grant(form ?? {}));
+  }
+
+  @Post('ucwa/v1/applications')
+  createApplication(@Headers('authorization') auth: string | undefined, @Body() body: Record<string, unknown>, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, this.ucwa.guard(auth) ?? this.ucwa.createApplication(body ?? {}));
+  }
+
+  @Get(`${APP}/events`)
+  async events(
+    @Headers('authorization') auth: string | undefined,
+    @Param('app') app: string,
+    @Query('ack') ack: string,
+    @Query('timeout') timeout: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return send(reply, this.ucwa.guard(auth, app) ?? (await this.ucwa.poll(app, Number(ack) || 1, Number(timeout) || 180)));
+  }
+
+  @Get(`${APP}/communication/conversations/:conversation`)
+  conversation(@Headers('authorization') auth: string | undefined, @Param('app') app: string, @Param('conversation') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, this.ucwa.guard(auth, app) ?? this.ucwa.conversation(app, id));
+  }
+
+  @Post(`${APP}/communication/conversations/:conversation/addParticipant`)
+  async addParticipant(
+    @Headers('authorization') auth: string | undefined,
+    @Param('app') app: string,
+    @Param('conversation') conversation: string,
+    @Body() body: Record<string, unknown>,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return send(reply, this.ucwa.guard(auth, app) ?? (await this.ucwa.addParticipant(app, conversation, body ?? {})));
+  }
+
+  @Get(`${APP}/communication/participantInvitations/:id`)
+  invitation(@Headers('authorization') auth: string | undefined, @Param('app') app: string, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, this.ucwa.guard(auth) ?? this.ucwa.invitation(id));
+  }
+
+  @Post(`${APP}/communication/participantInvitations/:id/cancel`)
+  cancel(@Headers('authorization') auth: string | undefined, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, this.ucwa.guard(auth) ?? this.ucwa.cancel(id));
+  }
+
+  @Get('_inspect/invites')
+  invites(@Query('operationId') operationId?: string) {
+    return { invites: this.ucwa.invites.filter((invite) => !operationId || invite.operationId === operationId) };
+  }
+
+  @Get('_inspect/tokens')
+  tokens() {
+    return { issued: this.ucwa.tokens.issued };
+  }
+
+  @Post('_control/expire-tokens')
+  @HttpCode(204)
+  expireTokens(): void {
+    this.ucwa.tokens.expireAll();
+  }
+
+  @Post('_control/drop-application')
+  @HttpCode(204)
+  dropApplication(): void {
+    this.ucwa.dropApplications();
+  }
+
+  @Post('_control/cut-channel')
+  @HttpCode(204)
+  cutChannel(): void {
+    this.ucwa.cutChannels();
+  }
+}

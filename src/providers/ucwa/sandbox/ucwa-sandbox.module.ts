@@ -1,0 +1,21 @@
+import { Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
+import type { AppConfig } from '../../../config/config';
+import { UcwaSandboxController } from './ucwa-sandbox.controller';
+import { UcwaSandboxService } from './ucwa-sandbox.service';
+
+@Module({})
+export class UcwaSandboxModule implements OnModuleDestroy {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: UcwaSandboxModule,
+      controllers: [UcwaSandboxController],
+      providers: [{ provide: UcwaSandboxService, useFactory: () => new UcwaSandboxService(config) }],
+    };
+  }
+
+  constructor(private readonly service: UcwaSandboxService) {}
+
+  onModuleDestroy(): void {
+    this.service.close();
+  }
+}

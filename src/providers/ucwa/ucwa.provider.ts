@@ -1,0 +1,123 @@
+import { GatewayError } from '../../common/errors/gateway-error';
+import type { UcwaConfig } from '../../config/config';
+import type { ProviderSignal } from '../../lifecycle/provider-signal';
+import type { InvitationProvider, ProviderReadiness, ProviderRef, SubmitRequest } from '../invitation-provider';
+import { headerValue, parseJsonText } from '../shared/authorized-request';
+import { ProviderHttp, withSubmitRetries } from '../shared/provider-http';
+import {
+  UCWA_FAMILY_ERROR_TABLE,
+  absoluteHref,
+  findLink,
+  invitationSignal,
+  type UcwaReason,
+  type UcwaResource,
+} from '../shared/ucwa-family';
+import { UcwaSession } from './ucwa.application';
+import { UCWA_CAPABILITIES } from './ucwa.capabilities';
+import { UcwaEventChannel } from './ucwa.event-channel';
+
+/** P-GET hold time asked of the server (protocols.md §1.4: 180–1800 s). */
+const EVENT_TIMEOUT_SECONDS = 180;
+
+/**
+ * UCWA 2015. One application per gateway replica (the event channel runs where the
+ * channel lease is held); addParticipant on the conversation's link; outcomes from the
+ * long-polled event channel; cancel by the invitation's `cancel` link.
+ */
+export class UcwaProvider implements InvitationProvider {
+  readonly name = 'ucwa' as const;
+  readonly capabilities = UCWA_CAPABILITIES;
+  readonly errorTable = UCWA_FAMILY_ERROR_TABLE;
+  private readonly http = new ProviderHttp({ provider: 'ucwa', timeoutMs: 10_000 });
+  private readonly session: UcwaSession;
+  private readonly channel: UcwaEventChannel;
+
+  constructor(private readonly config: UcwaConfig) {
+    this.session = new UcwaSession(this.http, config);
+    this.channel = new UcwaEventChannel(this.session, EVENT_TIMEOUT_SECONDS);
+  }
+
+  get mode() {
+    return this.config.mode;
+  }
+
+  async submit(request: SubmitRequest): Promise<ProviderSignal> {
+    const invitationUrl = await this.withSession(async () => {
+      const addParticipant = await withSubmitRetries(() => this.addParticipantLink(request.conversationId));
+      const response = await withSubmitRetries(() =>
+        this.session.request(
+          {
+            method: 'POST',
+            url: addParticipant,
+            data: { operationId: request.operationId, to: request.to, ...(request.subject ? { subject: request.subject } : {}) },
+          },
+          'addParticipant',
+        ),
+      );
+      const location = headerValue(response, 'location');
+      return location ? absoluteHref(location, addParticipant) : undefined;
+    });
+    return {
+      operationId: request.operationId,
+      status: 'submitted',
+      source: 'provider_response',
+      ...(invitationUrl ? { ref: { resourceUrl: invitationUrl } } : {}),
+    };
+  }
+
+  async cancel(ref: ProviderRef): Promise<void> {
+    const invitation = await this.invitation(ref);
+    const cancel = findLink(invitation, 'cancel');
+    if (!cancel) throw new GatewayError('not_cancelable', 'UCWA offers no cancel link for this invitation any more');
+    await this.session.request({ method: 'POST', url: absoluteHref(cancel, ref.resourceUrl ?? '') }, 'cancel');
+  }
+
+  async reconcile(ref: ProviderRef): Promise<ProviderSignal | undefined> {
+    const invitation = await this.invitation(ref);
+    const fact = invitationSignal('ucwa', this.errorTable, '', invitation.state as string | undefined, invitation.status as string | undefined, invitation.reason as UcwaReason | undefined);
+    return fact && fact.status !== 'ringing' ? { operationId: ref.operationId, source: 'reconciler', ...fact } : undefined;
+  }
+
+  watch(emit: (signals: ProviderSignal[]) => Promise<void>): () => Promise<void> {
+    return this.channel.start(emit);
+  }
+
+  async probe(): Promise<ProviderReadiness> {
+    try {
+      await this.session.current();
+      return { ready: true, details: { application: true, eventChannel: this.channel.up } };
+    } catch (error) {
+      return { ready: false, details: { application: false, reason: error instanceof GatewayError ? error.code : 'error' } };
+    }
+  }
+
+  private async invitation(ref: ProviderRef): Promise<UcwaResource> {
+    if (!ref.resourceUrl) throw new GatewayError('not_cancelable', 'The UCWA invitation was never confirmed by the server');
+    const response = await this.session.request({ method: 'GET', url: ref.resourceUrl }, 'get participantInvitation');
+    return parseJsonText<UcwaResource>(response.data) ?? {};
+  }
+
+  /** The conversation (by the communication's conversation template) and its addParticipant link. */
+  private async addParticipantLink(conversationId: string): Promise<string> {
+    const application = await this.session.current();
+    const communication = application.resource._embedded?.communication as UcwaResource | undefined;
+    const template = findLink(communication, 'conversation');
+    if (!template) throw new GatewayError('provider_error', 'The UCWA application has no conversation link');
+    const url = absoluteHref(template.replace('{conversationId}', encodeURIComponent(conversationId)), application.url);
+    const conversation = parseJsonText<UcwaResource>((await this.session.request({ method: 'GET', url }, 'get conversation')).data);
+    const href = findLink(conversation, 'addParticipant');
+    if (!href) throw new GatewayError('conflict', `Conversation '${conversationId}' does not allow adding participants`);
+    return absoluteHref(href, url);
+  }
+
+  /** Runs `work`; if the server lost the application, creates a new one and runs it once more. */
+  private async withSession<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof GatewayError) || error.code !== 'provider_session_lost') throw error;
+      this.session.reset();
+      return work();
+    }
+  }
+}
