@@ -110,6 +110,14 @@ async function main() {
     results.push(await load('POST /invitations, SQLite', postInvitations([sqlite.url])));
   } finally {
     await sqlite.stop();
+  }
+  // The same with the simulated outcomes pushed back beyond the run: what the request
+  // path alone costs, without the notifications each invitation brings back.
+  const quiet = await startService({ DATABASE_URL: `sqlite:${join(dir, 'quiet.db')}`, SANDBOX_RING_MS: '600000' });
+  try {
+    results.push(await load('POST /invitations, SQLite, outcomes deferred', postInvitations([quiet.url])));
+  } finally {
+    await quiet.stop();
     rmSync(dir, { recursive: true, force: true });
   }
   if (PG_URL) {
