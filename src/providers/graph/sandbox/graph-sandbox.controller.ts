@@ -2,13 +2,10 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, R
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../../common/public.decorator';
+import { sendAnswer } from '../../shared/sandbox/simulated-answer';
 import type { InviteParticipantsRequest } from '../graph.types';
-import { GraphSandboxService, type SimulatedAnswer } from './graph-sandbox.service';
+import { GraphSandboxService } from './graph-sandbox.service';
 
-function send(reply: FastifyReply, answer: SimulatedAnswer): unknown {
-  void reply.status(answer.status).headers(answer.headers ?? {});
-  return answer.body ?? '';
-}
 
 /**
  * /sandbox/graph: the simulated Microsoft Graph — token endpoint, OpenID configuration
@@ -23,7 +20,7 @@ export class GraphSandboxController {
 
   @Post(':tenant/oauth2/v2.0/token')
   token(@Body() form: Record<string, string>, @Res({ passthrough: true }) reply: FastifyReply) {
-    return send(reply, this.graph.issueToken(form ?? {}));
+    return sendAnswer(reply, this.graph.issueToken(form ?? {}));
   }
 
   @Get('v1/.well-known/OpenIdConfiguration')
@@ -38,7 +35,7 @@ export class GraphSandboxController {
 
   @Post('beta/communications/calls')
   createCall(@Headers('authorization') auth: string | undefined, @Body() body: { callbackUri?: string }, @Res({ passthrough: true }) reply: FastifyReply) {
-    return send(reply, this.graph.authenticate(auth) ?? this.graph.createCall(body ?? {}));
+    return sendAnswer(reply, this.graph.authenticate(auth) ?? this.graph.createCall(body ?? {}));
   }
 
   @Post(['beta/app/calls/:callId/participants/invite', 'beta/communications/calls/:callId/participants/invite'])
@@ -48,17 +45,17 @@ export class GraphSandboxController {
     @Body() body: InviteParticipantsRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return send(reply, this.graph.authenticate(auth) ?? (await this.graph.invite(callId, body)));
+    return sendAnswer(reply, this.graph.authenticate(auth) ?? (await this.graph.invite(callId, body)));
   }
 
   @Get(['beta/app/calls/:callId/operations/:id', 'beta/communications/calls/:callId/operations/:id'])
   operation(@Headers('authorization') auth: string | undefined, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    return send(reply, this.graph.authenticate(auth) ?? this.graph.getOperation(id));
+    return sendAnswer(reply, this.graph.authenticate(auth) ?? this.graph.getOperation(id));
   }
 
   @Get(['beta/app/calls/:callId/participants', 'beta/communications/calls/:callId/participants'])
   participants(@Headers('authorization') auth: string | undefined, @Param('callId') callId: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    return send(reply, this.graph.authenticate(auth) ?? this.graph.roster(callId));
+    return sendAnswer(reply, this.graph.authenticate(auth) ?? this.graph.roster(callId));
   }
 
   @Delete(['beta/app/calls/:callId/participants/:participantId', 'beta/communications/calls/:callId/participants/:participantId'])
@@ -68,7 +65,7 @@ export class GraphSandboxController {
     @Param('participantId') participantId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return send(reply, this.graph.authenticate(auth) ?? this.graph.removeParticipant(callId, participantId));
+    return sendAnswer(reply, this.graph.authenticate(auth) ?? this.graph.removeParticipant(callId, participantId));
   }
 
   @Get('_inspect/invites')

@@ -5,6 +5,7 @@ import { SandboxEventPoster } from '../../shared/sandbox/event-poster';
 import { SandboxTimers } from '../../shared/sandbox/sandbox-timers';
 import { SandboxTokenIssuer } from '../../shared/sandbox/sandbox-token-issuer';
 import { conversationScenario, targetScenario, triggerWord } from '../../shared/sandbox/scenarios';
+import type { SimulatedAnswer } from '../../shared/sandbox/simulated-answer';
 import type { GraphIdentity, GraphNotification, GraphResultInfo, InviteParticipantsRequest } from '../graph.types';
 import type { ReceivedInvite, SimulatedCall, SimulatedOperation } from './graph-sandbox.state';
 
@@ -18,11 +19,6 @@ const FAILURES: Record<string, GraphResultInfo> = {
   cancel: { code: 487, subcode: 0, message: 'The invitation was canceled.' },
 };
 
-export interface SimulatedAnswer {
-  status: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-}
 
 /**
  * A simulated Graph calling service: tokens, calls, invite operations and their fate,

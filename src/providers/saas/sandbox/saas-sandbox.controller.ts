@@ -2,12 +2,9 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } fro
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../../common/public.decorator';
-import { SaasSandboxService, type SimulatedAnswer } from './saas-sandbox.service';
+import { sendAnswer } from '../../shared/sandbox/simulated-answer';
+import { SaasSandboxService } from './saas-sandbox.service';
 
-function send(reply: FastifyReply, answer: SimulatedAnswer): unknown {
-  void reply.status(answer.status).headers(answer.headers ?? {});
-  return answer.body ?? '';
-}
 
 /** /sandbox/saas: the simulated Trusted Application API, plus `_inspect`/`_control` for tests. */
 @ApiExcludeController()
@@ -18,7 +15,7 @@ export class SaasSandboxController {
 
   @Post('oauth2/token')
   token(@Body() form: Record<string, string>, @Res({ passthrough: true }) reply: FastifyReply) {
-    return send(reply, this.saas.issueToken(form ?? {}));
+    return sendAnswer(reply, this.saas.issueToken(form ?? {}));
   }
 
   @Get('.well-known/openid-configuration')
@@ -38,12 +35,12 @@ export class SaasSandboxController {
 
   @Get('platformservice/v1/applications')
   application(@Headers('authorization') auth: string | undefined, @Query('endpointId') endpointId: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    return send(reply, this.saas.authenticate(auth) ?? this.saas.application(endpointId));
+    return sendAnswer(reply, this.saas.authenticate(auth) ?? this.saas.application(endpointId));
   }
 
   @Get('platformservice/v1/applications/app1/conversations/:conversationId')
   conversation(@Headers('authorization') auth: string | undefined, @Param('conversationId') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    return send(reply, this.saas.authenticate(auth) ?? this.saas.conversation(id));
+    return sendAnswer(reply, this.saas.authenticate(auth) ?? this.saas.conversation(id));
   }
 
   @Post('platformservice/v1/applications/app1/participantInvitations')
@@ -53,12 +50,12 @@ export class SaasSandboxController {
     @Body() body: Record<string, unknown>,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return send(reply, this.saas.authenticate(auth) ?? (await this.saas.addParticipant(conversationId, body ?? {})));
+    return sendAnswer(reply, this.saas.authenticate(auth) ?? (await this.saas.addParticipant(conversationId, body ?? {})));
   }
 
   @Get('platformservice/v1/applications/app1/participantInvitations/:id')
   invitation(@Headers('authorization') auth: string | undefined, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    return send(reply, this.saas.authenticate(auth) ?? this.saas.invitation(id));
+    return sendAnswer(reply, this.saas.authenticate(auth) ?? this.saas.invitation(id));
   }
 
   @Get('_inspect/invites')

@@ -5,25 +5,14 @@ import { SandboxAccessTokens, SubmitAttempts } from '../../shared/sandbox/sandbo
 import { SandboxTimers } from '../../shared/sandbox/sandbox-timers';
 import { SandboxTokenIssuer } from '../../shared/sandbox/sandbox-token-issuer';
 import { conversationScenario, targetScenario, type TargetScenario } from '../../shared/sandbox/scenarios';
+import type { SimulatedAnswer } from '../../shared/sandbox/simulated-answer';
+import { SIMULATED_REASONS, type SimulatedReason } from '../../shared/sandbox/ucwa-family-reasons';
 
 /** The simulated tenant; callback tokens name it in their AAD v1 issuer. */
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const ISSUER = `https://sts.windows.net/${TENANT}/`;
 const CALLBACK_CONTENT_TYPE = 'application/json; type="application/vnd.microsoft.com.ucwa+json"; charset=utf-8';
 
-type Reason = { code: string; subcode: string; message: string };
-const REASONS: Partial<Record<TargetScenario, Reason>> = {
-  decline: { code: 'RemoteFailure', subcode: 'Declined', message: 'Your invitation was declined.' },
-  busy: { code: 'RemoteFailure', subcode: 'Busy', message: 'The person is busy.' },
-  noanswer: { code: 'Timeout', subcode: 'Timeout', message: 'Nobody answered.' },
-  fail: { code: 'LocalFailure', subcode: 'MediaFailure', message: 'Media negotiation failed.' },
-};
-
-export interface SimulatedAnswer {
-  status: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-}
 
 interface SimulatedInvitation {
   id: string;
@@ -165,22 +154,22 @@ export class SaasSandboxService {
       }
       case 'noanswer':
         this.timers.after(ring / 3, started);
-        this.timers.after(2 * ring, () => this.complete(invitation, REASONS.noanswer));
+        this.timers.after(2 * ring, () => this.complete(invitation, SIMULATED_REASONS.noanswer));
         return;
       default:
         this.timers.after(ring / 3, started);
-        this.timers.after(ring, () => this.complete(invitation, REASONS[invitation.scenario]));
+        this.timers.after(ring, () => this.complete(invitation, SIMULATED_REASONS[invitation.scenario]));
     }
   }
 
-  private complete(invitation: SimulatedInvitation, reason: Reason | undefined): void {
+  private complete(invitation: SimulatedInvitation, reason: SimulatedReason | undefined): void {
     if (invitation.state !== 'Connecting') return;
     invitation.state = reason ? 'Failed' : 'Connected';
     const added = { link: { rel: 'ms:rtc:saas:participant', href: `${this.path}/participants/${encodeURIComponent(invitation.to)}` }, type: 'added' };
     void this.send(reason ? [this.event(invitation, 'completed', 'Failure', reason)] : [added, this.event(invitation, 'completed', 'Success')]);
   }
 
-  private event(invitation: SimulatedInvitation, type: string, status?: string, reason?: Reason) {
+  private event(invitation: SimulatedInvitation, type: string, status?: string, reason?: SimulatedReason) {
     return {
       link: { rel: 'ms:rtc:saas:participantInvitation', href: `${this.path}/applications/app1/participantInvitations/${invitation.id}` },
       _embedded: { 'ms:rtc:saas:participantInvitation': { state: invitation.state, operationId: invitation.operationId } },

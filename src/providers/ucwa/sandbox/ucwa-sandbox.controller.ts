@@ -2,12 +2,9 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } fro
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../../common/public.decorator';
-import { ROOT, UcwaSandboxService, type SimulatedAnswer } from './ucwa-sandbox.service';
+import { sendAnswer } from '../../shared/sandbox/simulated-answer';
+import { ROOT, UcwaSandboxService } from './ucwa-sandbox.service';
 
-function send(reply: FastifyReply, answer: SimulatedAnswer): unknown {
-  void reply.status(answer.status).headers(answer.headers ?? {});
-  return answer.body ?? '';
-}
 
 const APP = 'ucwa/v1/applications/:app';
 
@@ -26,7 +23,7 @@ export class UcwaSandboxController {
   /** The first pool redirects to the second (protocols.md §1.1: follow redirects between pools). */
   @Get('autodiscover/user')
   user(@Headers('authorization') auth: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    return send(reply, this.ucwa.guard(auth) ?? { status: 200, body: { _links: { self: { href: `${ROOT}/autodiscover/user` }, redirect: { href: `${ROOT}/pool2/autodiscover/` } } } });
+    return sendAnswer(reply, this.ucwa.guard(auth) ?? { status: 200, body: { _links: { self: { href: `${ROOT}/autodiscover/user` }, redirect: { href: `${ROOT}/pool2/autodiscover/` } } } });
   }
 
   @Get('pool2/autodiscover')
@@ -36,17 +33,17 @@ export class UcwaSandboxController {
 
   @Get('pool2/autodiscover/user')
   pool2User(@Headers('authorization') auth: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    return send(reply, this.ucwa.guard(auth) ?? { status: 200, body: { _links: { self: { href: `${ROOT}/pool2/autodiscover/user` }, applications: { href: `${ROOT}/ucwa/v1/applications` } } } });
+    return sendAnswer(reply, this.ucwa.guard(auth) ?? { status: 200, body: { _links: { self: { href: `${ROOT}/pool2/autodiscover/user` }, applications: { href: `${ROOT}/ucwa/v1/applications` } } } });
   }
 
   @Post('oauth/token')
   token(@Body() form: Record<string, string>, @Res({ passthrough: true }) reply: FastifyReply) {
-    return send(reply, this.ucwa.grant(form ?? {}));
+    return sendAnswer(reply, this.ucwa.grant(form ?? {}));
   }
 
   @Post('ucwa/v1/applications')
   createApplication(@Headers('authorization') auth: string | undefined, @Body() body: Record<string, unknown>, @Res({ passthrough: true }) reply: FastifyReply) {
-    return send(reply, this.ucwa.guard(auth) ?? this.ucwa.createApplication(body ?? {}));
+    return sendAnswer(reply, this.ucwa.guard(auth) ?? this.ucwa.createApplication(body ?? {}));
   }
 
   @Get(`${APP}/events`)
@@ -57,12 +54,12 @@ export class UcwaSandboxController {
     @Query('timeout') timeout: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return send(reply, this.ucwa.guard(auth, app) ?? (await this.ucwa.poll(app, Number(ack) || 1, Number(timeout) || 180)));
+    return sendAnswer(reply, this.ucwa.guard(auth, app) ?? (await this.ucwa.poll(app, Number(ack) || 1, Number(timeout) || 180)));
   }
 
   @Get(`${APP}/communication/conversations/:conversation`)
   conversation(@Headers('authorization') auth: string | undefined, @Param('app') app: string, @Param('conversation') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    return send(reply, this.ucwa.guard(auth, app) ?? this.ucwa.conversation(app, id));
+    return sendAnswer(reply, this.ucwa.guard(auth, app) ?? this.ucwa.conversation(app, id));
   }
 
   @Post(`${APP}/communication/conversations/:conversation/addParticipant`)
@@ -73,17 +70,17 @@ export class UcwaSandboxController {
     @Body() body: Record<string, unknown>,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return send(reply, this.ucwa.guard(auth, app) ?? (await this.ucwa.addParticipant(app, conversation, body ?? {})));
+    return sendAnswer(reply, this.ucwa.guard(auth, app) ?? (await this.ucwa.addParticipant(app, conversation, body ?? {})));
   }
 
   @Get(`${APP}/communication/participantInvitations/:id`)
   invitation(@Headers('authorization') auth: string | undefined, @Param('app') app: string, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    return send(reply, this.ucwa.guard(auth) ?? this.ucwa.invitation(id));
+    return sendAnswer(reply, this.ucwa.guard(auth) ?? this.ucwa.invitation(id));
   }
 
   @Post(`${APP}/communication/participantInvitations/:id/cancel`)
   cancel(@Headers('authorization') auth: string | undefined, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    return send(reply, this.ucwa.guard(auth) ?? this.ucwa.cancel(id));
+    return sendAnswer(reply, this.ucwa.guard(auth) ?? this.ucwa.cancel(id));
   }
 
   @Get('_inspect/invites')

@@ -3,25 +3,13 @@ import type { AppConfig } from '../../../config/config';
 import { SandboxAccessTokens, SubmitAttempts } from '../../shared/sandbox/sandbox-access-tokens';
 import { SandboxTimers } from '../../shared/sandbox/sandbox-timers';
 import { conversationScenario, targetScenario, type TargetScenario } from '../../shared/sandbox/scenarios';
+import type { SimulatedAnswer } from '../../shared/sandbox/simulated-answer';
+import { SIMULATED_REASONS, type SimulatedReason } from '../../shared/sandbox/ucwa-family-reasons';
 import { SimulatedEventChannel, type ChannelAnswer } from './ucwa-sandbox.channel';
 
 export const ROOT = '/sandbox/ucwa';
 const API = `${ROOT}/ucwa/v1/applications`;
 
-type Reason = { code: string; subcode: string; message: string };
-const REASONS: Partial<Record<TargetScenario | 'cancel', Reason>> = {
-  decline: { code: 'RemoteFailure', subcode: 'Declined', message: 'Your invitation was declined.' },
-  busy: { code: 'RemoteFailure', subcode: 'Busy', message: 'The person is busy.' },
-  noanswer: { code: 'Timeout', subcode: 'Timeout', message: 'Nobody answered.' },
-  fail: { code: 'LocalFailure', subcode: 'MediaFailure', message: 'Media negotiation failed.' },
-  cancel: { code: 'LocalFailure', subcode: 'Canceled', message: 'The invitation was canceled.' },
-};
-
-export interface SimulatedAnswer {
-  status: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-}
 
 interface SimulatedInvitation {
   id: string;
@@ -30,7 +18,7 @@ interface SimulatedInvitation {
   to: string;
   scenario: TargetScenario;
   state: 'Connecting' | 'Connected' | 'Failed' | 'Cancelled';
-  reason?: Reason;
+  reason?: SimulatedReason;
   reconciled: boolean;
 }
 
@@ -161,7 +149,7 @@ export class UcwaSandboxService {
   cancel(id: string): SimulatedAnswer {
     const invitation = this.invitations.get(id);
     if (!invitation) return { status: 404, body: { code: 'NotFound', message: 'No such invitation.' } };
-    this.timers.after(this.config.sandbox.ringMs / 4, () => this.complete(invitation, REASONS.cancel));
+    this.timers.after(this.config.sandbox.ringMs / 4, () => this.complete(invitation, SIMULATED_REASONS.cancel));
     return { status: 204 };
   }
 
@@ -207,15 +195,15 @@ export class UcwaSandboxService {
       }
       case 'noanswer':
         this.timers.after(ring / 3, started);
-        this.timers.after(2 * ring, () => this.complete(invitation, REASONS.noanswer));
+        this.timers.after(2 * ring, () => this.complete(invitation, SIMULATED_REASONS.noanswer));
         return;
       default:
         this.timers.after(ring / 3, started);
-        this.timers.after(ring, () => this.complete(invitation, REASONS[invitation.scenario]));
+        this.timers.after(ring, () => this.complete(invitation, SIMULATED_REASONS[invitation.scenario]));
     }
   }
 
-  private complete(invitation: SimulatedInvitation, reason?: Reason): void {
+  private complete(invitation: SimulatedInvitation, reason?: SimulatedReason): void {
     if (invitation.state !== 'Connecting') return;
     invitation.state = reason ? (reason.subcode === 'Canceled' ? 'Cancelled' : 'Failed') : 'Connected';
     invitation.reason = reason;
