@@ -43,6 +43,9 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
     genReqId: requestIdFor,
     requestIdHeader: false,
     trustProxy: true,
+    // On shutdown, idle keep-alive connections are closed at once; requests in flight
+    // (a Prefer: wait, an SSE stream until its end) still get their answer.
+    forceCloseConnections: 'idle',
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
@@ -58,6 +61,17 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
     done();
+  });
+  // Answers finished during shutdown close their connection, so a client's keep-alive
+  // socket cannot hold the process open after the last request.
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) void reply.header('Connection', 'close');
+    done(null, payload);
   });
   // The API speaks JSON only: without this, Fastify would parse text/plain bodies.
   fastify.removeContentTypeParser('text/plain');

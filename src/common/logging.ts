@@ -39,7 +39,8 @@ export function loggerParams(level: string): Params {
           url: request.url.split('?')[0],
         }),
       },
-      autoLogging: { ignore: (request) => (request.url ?? '').startsWith('/health/') },
+      // Probes and the simulators' own traffic (a long poll every few seconds) would drown the log.
+      autoLogging: { ignore: (request) => /^\/(health|sandbox)\//.test(request.url ?? '') },
     },
   };
 }

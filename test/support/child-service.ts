@@ -12,7 +12,7 @@ const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
  */
 export class ChildService {
   private process?: ChildProcess;
-  private exited?: Promise<number | null>;
+  private exited?: Promise<number | string | null>;
   readonly output: string[] = [];
 
   private constructor(
@@ -44,7 +44,7 @@ export class ChildService {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.process = child;
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
     await new Promise<void>((resolve, reject) => {
       const onData = (chunk: Buffer) => {
         const text = chunk.toString();
@@ -63,8 +63,8 @@ export class ChildService {
     await this.exited;
   }
 
-  /** SIGTERM: the graceful path. Resolves with the exit code. */
-  async stop(): Promise<number | null> {
+  /** SIGTERM: the graceful path. Resolves with the exit code, or the signal it ended by. */
+  async stop(): Promise<number | string | null> {
     if (!this.process || this.process.exitCode !== null) return this.process?.exitCode ?? null;
     this.process.kill('SIGTERM');
     return this.exited ?? null;

@@ -1,0 +1,36 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChildService } from './support/child-service';
+
+/** SIGTERM: the request in flight gets its answer, then the process exits cleanly. */
+describe('graceful shutdown', () => {
+  it('finishes an in-flight request, then exits promptly', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shutdown-'));
+    const service = await ChildService.create({ DATABASE_URL: `sqlite:${join(dir, 'g.db')}`, SANDBOX_RING_MS: '200' });
+    await service.start();
+    try {
+      const answer = fetch(`${service.baseUrl}/invitations`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Prefer: 'wait=2' },
+        body: JSON.stringify({ provider: 'graph', conversationId: 'c', to: 'tel:+14255550999', displayName: 'silent' }),
+      });
+      // Stop once the request is certainly inside the wait (the invitation exists).
+      for (;;) {
+        const page = (await fetch(`${service.baseUrl}/invitations?limit=1`).then((r) => r.json())) as { items: unknown[] };
+        if (page.items.length > 0) break;
+      }
+      const stoppedAt = Date.now();
+      const exited = service.stop();
+      const response = await answer;
+      expect(response.status).toBe(202);
+      expect(response.headers.get('preference-applied')).toBe('wait=2');
+      // Nest re-raises the signal after its shutdown hooks: ended by SIGTERM, not by a crash.
+      expect([0, 'SIGTERM']).toContain(await exited);
+      expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+    } finally {
+      await service.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
