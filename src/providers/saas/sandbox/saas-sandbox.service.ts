@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../../../config/config';
 import { SandboxEventPoster } from '../../shared/sandbox/event-poster';
 import { SandboxAccessTokens, SubmitAttempts } from '../../shared/sandbox/sandbox-access-tokens';
+import { playRingTimeline } from '../../shared/sandbox/ring-timeline';
 import { SandboxTimers } from '../../shared/sandbox/sandbox-timers';
 import { SandboxTokenIssuer } from '../../shared/sandbox/sandbox-token-issuer';
 import { conversationScenario, targetScenario, type TargetScenario } from '../../shared/sandbox/scenarios';
@@ -137,29 +138,19 @@ export class SaasSandboxService {
 
   private async play(invitation: SimulatedInvitation): Promise<void> {
     const ring = this.config.sandbox.ringMs;
-    const started = () => this.send([this.event(invitation, 'started')]);
-    switch (invitation.scenario) {
-      case 'silent':
-      case 'late':
-        this.timers.after(ring / 3, started);
-        return;
-      case 'dup': {
-        // The outcome before the 201, then everything again, out of order.
-        invitation.state = 'Connected';
-        const completed = this.event(invitation, 'completed', 'Success');
-        const early = { ...this.event(invitation, 'started'), _embedded: { 'ms:rtc:saas:participantInvitation': { state: 'Connecting', operationId: invitation.operationId } } };
-        await this.send([completed], true);
-        this.timers.after(ring / 3, () => this.send([completed, early, early]));
-        return;
-      }
-      case 'noanswer':
-        this.timers.after(ring / 3, started);
-        this.timers.after(2 * ring, () => this.complete(invitation, SIMULATED_REASONS.noanswer));
-        return;
-      default:
-        this.timers.after(ring / 3, started);
-        this.timers.after(ring, () => this.complete(invitation, SIMULATED_REASONS[invitation.scenario]));
+    if (invitation.scenario === 'dup') {
+      // The outcome before the 201, then everything again, out of order.
+      invitation.state = 'Connected';
+      const completed = this.event(invitation, 'completed', 'Success');
+      const early = { ...this.event(invitation, 'started'), _embedded: { 'ms:rtc:saas:participantInvitation': { state: 'Connecting', operationId: invitation.operationId } } };
+      await this.send([completed], true);
+      this.timers.after(ring / 3, () => this.send([completed, early, early]));
+      return;
     }
+    playRingTimeline(this.timers, ring, invitation.scenario, {
+      ring: () => this.send([this.event(invitation, 'started')]),
+      end: () => this.complete(invitation, SIMULATED_REASONS[invitation.scenario]),
+    });
   }
 
   private complete(invitation: SimulatedInvitation, reason: SimulatedReason | undefined): void {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../../../config/config';
 import { SandboxAccessTokens, SubmitAttempts } from '../../shared/sandbox/sandbox-access-tokens';
+import { playRingTimeline } from '../../shared/sandbox/ring-timeline';
 import { SandboxTimers } from '../../shared/sandbox/sandbox-timers';
 import { conversationScenario, targetScenario, type TargetScenario } from '../../shared/sandbox/scenarios';
 import type { SimulatedAnswer } from '../../shared/sandbox/simulated-answer';
@@ -174,33 +175,22 @@ export class UcwaSandboxService {
 
   private async play(invitation: SimulatedInvitation): Promise<void> {
     const ring = this.config.sandbox.ringMs;
-    const started = () => this.emit(invitation, 'started');
-    switch (invitation.scenario) {
-      case 'silent':
-      case 'late':
-        this.timers.after(ring / 3, started);
-        return;
-      case 'dup': {
-        // Completed before the 201 (protocols.md §1.4: events can precede it), then all twice, out of order.
-        invitation.state = 'Connected';
-        const channel = this.applications.get(invitation.appId);
+    if (invitation.scenario === 'dup') {
+      // Completed before the 201 (protocols.md §1.4: events can precede it), then all twice, out of order.
+      invitation.state = 'Connected';
+      this.emit(invitation, 'completed', 'Success');
+      await this.applications.get(invitation.appId)?.whenFlushed();
+      this.timers.after(ring / 3, () => {
         this.emit(invitation, 'completed', 'Success');
-        await channel?.whenFlushed();
-        this.timers.after(ring / 3, () => {
-          this.emit(invitation, 'completed', 'Success');
-          this.emit(invitation, 'started', undefined, 'Connecting');
-          this.emit(invitation, 'started', undefined, 'Connecting');
-        });
-        return;
-      }
-      case 'noanswer':
-        this.timers.after(ring / 3, started);
-        this.timers.after(2 * ring, () => this.complete(invitation, SIMULATED_REASONS.noanswer));
-        return;
-      default:
-        this.timers.after(ring / 3, started);
-        this.timers.after(ring, () => this.complete(invitation, SIMULATED_REASONS[invitation.scenario]));
+        this.emit(invitation, 'started', undefined, 'Connecting');
+        this.emit(invitation, 'started', undefined, 'Connecting');
+      });
+      return;
     }
+    playRingTimeline(this.timers, ring, invitation.scenario, {
+      ring: () => this.emit(invitation, 'started'),
+      end: () => this.complete(invitation, SIMULATED_REASONS[invitation.scenario]),
+    });
   }
 
   private complete(invitation: SimulatedInvitation, reason?: SimulatedReason): void {
