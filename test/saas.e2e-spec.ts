@@ -137,6 +137,47 @@ describe('saas adapter against the sandbox', () => {
     expect(done.history.map((entry) => entry.status)).toEqual(['pending', 'joined']);
   });
 
+  // The contract suite checks statuses and codes; here the SaaS wire facts behind them.
+  it.each([
+    ['decline', 'declined', 'declined', 'Declined'],
+    ['busy', 'declined', 'declined', 'Busy'],
+    ['noanswer', 'no_answer', 'no_answer', 'Timeout'],
+    ['fail', 'failed', 'media_failure', 'MediaFailure'],
+  ])('%s ends %s (%s) keeping the platform subcode %s', async (word, status, code, subcode) => {
+    const created = await createInvitation(app, { provider: 'saas', conversationId: 'm', to: `sip:${word}@sandbox.test` });
+    const done = await waitForTerminal(app, created.body.id);
+    expect(done).toMatchObject({ status, error: { code, provider: { name: 'saas', subcode } } });
+  });
+
+  it.each([
+    ['missing', 404, 'conversation_not_found', 'ConversationNotFound'],
+    ['gone', 503, 'provider_unavailable', 'CannotRedirect'],
+    ['already', 409, 'already_in_conversation', 'AlreadyExists'],
+    ['nocallback', 502, 'callback_unreachable', 'CallbackChannelError'],
+  ])('conversation %s answers %i %s with the platform subcode %s', async (conversationId, httpStatus, code, subcode) => {
+    const created = await createInvitation(app, { provider: 'saas', conversationId, to: 'sip:heidi@sandbox.test' });
+    expect(created.status).toBe(httpStatus);
+    expect(created.body).toMatchObject({ code, provider: { name: 'saas', subcode } });
+  });
+
+  it('the sandbox, like the platform, refuses a missing or over-long operationId with 400 ParameterValidationFailure', async () => {
+    const { saas } = app.config;
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: saas.clientId, client_secret: saas.clientSecret, resource: saas.resource });
+    const token = await readJson<{ access_token: string }>(app, '/sandbox/saas/oauth2/token', {
+      method: 'POST',
+      body: form.toString(),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
+    expect(token.status).toBe(200);
+    // The sandbox's own layout (the adapter finds it by links): this probes the simulator itself.
+    const url = '/sandbox/saas/platformservice/v1/applications/app1/participantInvitations?conversationId=m';
+    for (const body of [{ to: 'sip:heidi@sandbox.test' }, { to: 'sip:heidi@sandbox.test', operationId: 'x'.repeat(51) }]) {
+      const refused = await readJson<{ subcode: string }>(app, url, { method: 'POST', json: body, headers: { Authorization: `Bearer ${token.body.access_token}` } });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'BadRequest', subcode: 'ParameterValidationFailure' });
+    }
+  });
+
   it('answers 403 ApplicationNotFound for an unprovisioned endpoint as provider_forbidden', async () => {
     const { liveEnvAgainst } = await import('./support/child-service');
     const live = await startTestApp({ ...liveEnvAgainst(app.config), GRAPH_MODE: 'off', UCWA_MODE: 'off', SAAS_ENDPOINT_ID: 'sip:nobody@sandbox.test' });

@@ -1,17 +1,12 @@
 import type { Modality, SubmitRequest } from '../invitation-provider';
+import type { AddParticipantBody, SaasModality } from './saas.types';
 
-/** The platform's modality names (TAA modalities are PascalCase like UCWA's). */
-const MODALITY_NAMES: Record<Modality, string> = { audio: 'Audio', video: 'Video', messaging: 'Messaging' };
+const MODALITY_NAMES: Record<Modality, SaasModality> = { audio: 'Audio', video: 'Video', messaging: 'Messaging' };
 
-export interface AddParticipantBody {
-  operationId: string;
-  to: string;
-  subject?: string;
-  onBehalfOf?: string;
-  modalities?: string[];
-}
-
-/** POST {ms:rtc:saas:addParticipant} body: operationId is required (≤ 50; ours has 32). */
+/**
+ * POST {ms:rtc:saas:addParticipant} body. operationId is always sent: the platform
+ * rejects its absence (400 ParameterValidationFailure) and callbacks are correlated by it.
+ */
 export function addParticipantBody(request: SubmitRequest): AddParticipantBody {
   return {
     operationId: request.operationId,

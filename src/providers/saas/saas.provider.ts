@@ -95,6 +95,9 @@ export class SaasProvider implements InvitationProvider {
 
   async probe(): Promise<ProviderReadiness> {
     try {
+      // The application is cached after the first discovery: the token (itself cached)
+      // is what can go bad later, e.g. a rotated client secret.
+      await this.tokens.authorizationHeader();
       await this.applicationResource();
       return { ready: true, details: { token: true, application: true } };
     } catch (error) {

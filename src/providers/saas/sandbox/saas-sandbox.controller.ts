@@ -5,7 +5,6 @@ import { Public } from '../../../common/public.decorator';
 import { sendAnswer } from '../../shared/sandbox/simulated-answer';
 import { SaasSandboxService } from './saas-sandbox.service';
 
-
 /** /sandbox/saas: the simulated Trusted Application API, plus `_inspect`/`_control` for tests. */
 @ApiExcludeController()
 @Public()

@@ -14,7 +14,6 @@ const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const ISSUER = `https://sts.windows.net/${TENANT}/`;
 const CALLBACK_CONTENT_TYPE = 'application/json; type="application/vnd.microsoft.com.ucwa+json"; charset=utf-8';
 
-
 interface SimulatedInvitation {
   id: string;
   operationId: string;
