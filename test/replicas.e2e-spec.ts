@@ -10,7 +10,7 @@ interface Invitation {
   id: string;
   status: string;
   terminal: boolean;
-  history: { sequence: number; status: string }[];
+  history: { sequence: number; status: string; source: string }[];
   providerRef: { operationId: string };
 }
 
@@ -19,22 +19,30 @@ if (!TEST_DATABASE_URL) console.warn('TEST_DATABASE_URL is not set: the multi-re
 
 /**
  * Issue 7: two gateway processes on one PostgreSQL database behind no load balancer
- * (the test spreads the requests itself), the Graph platform simulated by another app
- * in live mode. One replica is killed mid-flight; the contract must still hold.
+ * (the test spreads the requests itself), the Graph and UCWA platforms simulated by
+ * other apps in live mode. The replica holding the UCWA event channel is killed
+ * mid-flight; the contract must still hold and the other replica must take the
+ * channel over where it stood.
  */
 describeOnPostgres('two replicas on PostgreSQL', () => {
   let platform: TestApp;
+  /** UCWA: rings at 0.5 s and joins at 1.5 s, within one held long poll of the holder. */
+  let ucwaPlatform: TestApp;
   let receiver: WebhookRecorder;
   let schema: TestSchema;
   let replicas: ChildService[] = [];
 
   beforeAll(async () => {
     platform = await startTestApp({ SANDBOX_RING_MS: '500' });
+    ucwaPlatform = await startTestApp({ SANDBOX_RING_MS: '1500' });
     receiver = await WebhookRecorder.start(SECRET);
     schema = await createTestSchema();
+    const ucwa = liveEnvAgainst(ucwaPlatform.config);
     const env = {
       ...liveEnvAgainst(platform.config),
-      UCWA_MODE: 'off',
+      UCWA_DISCOVERY_URL: ucwa.UCWA_DISCOVERY_URL,
+      UCWA_USERNAME: ucwa.UCWA_USERNAME,
+      UCWA_PASSWORD: ucwa.UCWA_PASSWORD,
       SAAS_MODE: 'off',
       DATABASE_URL: schema.url,
       WEBHOOK_SECRET: SECRET,
@@ -48,11 +56,14 @@ describeOnPostgres('two replicas on PostgreSQL', () => {
     await Promise.all(replicas.map((replica) => replica.stop()));
     await receiver?.close();
     await platform?.close();
+    await ucwaPlatform?.close();
     await schema?.drop();
   });
 
   it('keeps the contract across replicas and through a replica crash', async () => {
-    const [a, b] = replicas;
+    // b: the replica that holds the UCWA event channel, and the one that will die; a survives.
+    const b = await channelHolder(replicas);
+    const a = replicas.find((replica) => replica !== b) as ChildService;
     const calls = [await createCall(platform, a), await createCall(platform, b)];
 
     // SSE on replica A for an invitation that replica B creates and that ends on B's notifications.
@@ -82,11 +93,42 @@ describeOnPostgres('two replicas on PostgreSQL', () => {
     const frames = await stream;
     expect(frames.at(-1)).toMatch(/"status":"joined"/);
 
-    // Kill B mid-flight: its timers, deliveries and notifications must be taken over by A.
+    // UCWA invitations through both replicas, one shared application: their events all
+    // arrive on B's channel. Once they ring, B dies while its next long poll is held, so
+    // the platform answers that poll, with the first `joined`, into a dead connection.
+    // A must take the channel over from B's stored position, where the platform re-sends
+    // that batch; a fresh start would get only `resync` and lose it (protocols.md §1.4).
+    const ucwaCreated: Invitation[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      ucwaCreated.push(
+        await post(replicas[i % 2], {
+          provider: 'ucwa',
+          conversationId: `replicas-${i}`,
+          to: `sip:heidi${i}@sandbox.test`,
+          timeoutSeconds: 120,
+          callbackUrl: receiver.url,
+          clientContext: 'replicas',
+        }),
+      );
+    }
+    await untilStatus(`${a.baseUrl}/invitations/${ucwaCreated[ucwaCreated.length - 1].id}/events`, 'ringing');
+    // B dies: its timers, deliveries, notifications and channel must be taken over by A.
     await b.kill();
-    const ended = await Promise.all(created.map((invitation) => waitTerminal(a, invitation.id)));
+    const ended = await Promise.all([...created, ...ucwaCreated].map((invitation) => waitTerminal(a, invitation.id)));
     ended.forEach((invitation) => expect(invitation.terminal).toBe(true));
     expect(ended.find((i) => i.id === canceled.id)?.status).toBe('canceled');
+
+    // The UCWA outcomes came through A's resumed channel (events), long before any deadline.
+    for (const invitation of ended.filter((i) => ucwaCreated.some((u) => u.id === i.id))) {
+      expect(invitation.status).toBe('joined');
+      expect(invitation.history.at(-1)?.source).toBe('provider_event');
+    }
+    expect(await readiness(a)).toMatchObject({ 'provider:ucwa': { status: 'up', eventChannel: true } });
+    // Both replicas invited through the one shared application.
+    const ucwaInvites = await inspectInvites(ucwaPlatform, 'ucwa');
+    const used = ucwaInvites.filter((invite) => ucwaCreated.some((u) => u.providerRef.operationId === invite.operationId));
+    expect(used).toHaveLength(ucwaCreated.length);
+    expect(new Set(used.map((invite) => invite.application)).size).toBe(1);
 
     await receiver.waitFor(() => ended.every((i) => receiver.sequencesOf(i.id).length >= i.history.length), 60_000);
     expect(receiver.invalidSignatures).toBe(0);
@@ -95,12 +137,38 @@ describeOnPostgres('two replicas on PostgreSQL', () => {
       expect(sequences).toEqual(sequences.map((_, index) => index + 1));
     }
 
-    const invites = (await fetch(`${platform.baseUrl}/sandbox/graph/_inspect/invites`).then((r) => r.json())) as { invites: { operationId: string }[] };
+    const invites = [...(await inspectInvites(platform, 'graph')), ...(await inspectInvites(ucwaPlatform, 'ucwa'))];
     for (const invitation of ended) {
-      expect(invites.invites.filter((invite) => invite.operationId === invitation.providerRef.operationId)).toHaveLength(1);
+      expect(invites.filter((invite) => invite.operationId === invitation.providerRef.operationId)).toHaveLength(1);
     }
   }, 120_000);
 });
+
+async function inspectInvites(platform: TestApp, provider: string): Promise<{ operationId: string; application?: string }[]> {
+  const body = (await fetch(`${platform.baseUrl}/sandbox/${provider}/_inspect/invites`).then((r) => r.json())) as { invites: { operationId: string; application?: string }[] };
+  return body.invites;
+}
+
+async function readiness(replica: ChildService): Promise<Record<string, Record<string, unknown>>> {
+  const body = (await fetch(`${replica.baseUrl}/health/ready`).then((r) => r.json())) as { info?: Record<string, Record<string, unknown>> };
+  return body.info ?? {};
+}
+
+/**
+ * The replica whose UCWA event channel is up. Leases are taken on boot, so this is a
+ * matter of the first long poll being answered; polled, as there is no event to await
+ * from outside the processes.
+ */
+async function channelHolder(replicas: ChildService[]): Promise<ChildService> {
+  const until = Date.now() + 30_000;
+  while (Date.now() < until) {
+    for (const replica of replicas) {
+      if ((await readiness(replica))['provider:ucwa']?.eventChannel === true) return replica;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('no replica brought the UCWA event channel up within 30 s');
+}
 
 async function post(replica: ChildService, body: Record<string, unknown>): Promise<Invitation> {
   const response = await fetch(`${replica.baseUrl}/invitations`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -113,6 +181,21 @@ async function waitTerminal(replica: ChildService, id: string): Promise<Invitati
     const invitation = (await fetch(`${replica.baseUrl}/invitations/${id}`, { headers: { Prefer: 'wait=30' } }).then((r) => r.json())) as Invitation;
     if (invitation.terminal) return invitation;
   }
+}
+
+/** Reads an SSE stream until a frame shows `status`, then hangs up. */
+async function untilStatus(url: string, status: string): Promise<void> {
+  const controller = new AbortController();
+  const response = await fetch(url, { signal: controller.signal });
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  while (!text.includes(`"status":"${status}"`)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`the stream ended before '${status}'`);
+    text += decoder.decode(value, { stream: true });
+  }
+  controller.abort();
 }
 
 async function readStream(url: string): Promise<string[]> {

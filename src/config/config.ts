@@ -39,7 +39,7 @@ export interface AppConfig {
   host: string;
   /** How providers and the sandbox reach this service, without a trailing slash. */
   publicBaseUrl: string;
-  database: { url: string };
+  database: { url: string; poolSize: number; statementTimeoutMs: number };
   apiKeys: string[];
   defaultProvider: ProviderName;
   webhook: { secret: string; secretGenerated: boolean; allowPrivateTargets: boolean };
@@ -150,7 +150,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     port: env.PORT,
     host: env.HOST,
     publicBaseUrl,
-    database: { url: env.DATABASE_URL },
+    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS },
     apiKeys: (env.API_KEYS ?? '')
       .split(',')
       .map((key) => key.trim())

@@ -42,6 +42,10 @@ export class EnvironmentVariables {
     message: 'DATABASE_URL must be sqlite:<file> or postgres://...',
   })
   DATABASE_URL = 'sqlite:./data/invitations.db';
+  /** PostgreSQL connections per replica (not in contract §8: an extension). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE = 10;
+  /** PostgreSQL statement_timeout, so a stuck query cannot hold a request (an extension). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000) DATABASE_STATEMENT_TIMEOUT_MS = 15_000;
 
   @IsOptional() @IsString() API_KEYS?: string;
   @IsIn(PROVIDERS) DEFAULT_PROVIDER: (typeof PROVIDERS)[number] = 'graph';

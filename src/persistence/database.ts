@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import { Client, Pool } from 'pg';
 import { initialMigration } from './migrations/001-initial';
+import { sharedStateMigration } from './migrations/002-shared-state';
 import type { Database } from './schema';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -87,7 +88,7 @@ class StaticMigrations implements MigrationProvider {
 export async function migrateToLatest(handle: DatabaseHandle): Promise<void> {
   const migrator = new Migrator({
     db: handle.db,
-    provider: new StaticMigrations({ '001-initial': initialMigration(handle.dialect) }),
+    provider: new StaticMigrations({ '001-initial': initialMigration(handle.dialect), '002-shared-state': sharedStateMigration }),
     // Kysely looks for its own tables in every schema unless told which one: another
     // schema's migration table (replicas of another deployment, tests) must not count.
     ...(handle.schema ? { migrationTableSchema: handle.schema } : {}),

@@ -1,11 +1,13 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { SHARED_STATE } from '../common/shared-state';
 import type { AppConfig } from '../config/config';
 import { ChangeFeed, InProcessChangeFeed } from './change-feed';
 import { DATABASE, migrateToLatest, openDatabase, type DatabaseHandle } from './database';
 import { LeaseStore } from './leases';
 import { PostgresChangeFeed } from './postgres-change-feed';
+import { DatabaseSharedState } from './shared-state.store';
 
 /** This process's name on leased work (timers, deliveries, channels). */
 export const WORKER_ID = Symbol('WORKER_ID');
@@ -35,7 +37,7 @@ export class PersistenceModule {
         {
           provide: DATABASE,
           useFactory: async () => {
-            const handle = openDatabase(config.database.url);
+            const handle = openDatabase(config.database.url, { poolSize: config.database.poolSize, statementTimeoutMs: config.database.statementTimeoutMs });
             await migrateToLatest(handle);
             return handle;
           },
@@ -52,9 +54,10 @@ export class PersistenceModule {
         },
         { provide: WORKER_ID, useValue: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}` },
         LeaseStore,
+        { provide: SHARED_STATE, useClass: DatabaseSharedState },
         DatabaseCloser,
       ],
-      exports: [DATABASE, ChangeFeed, WORKER_ID, LeaseStore],
+      exports: [DATABASE, ChangeFeed, WORKER_ID, LeaseStore, SHARED_STATE],
     };
   }
 }

@@ -99,6 +99,14 @@ export interface LeasesTable {
   expires_at: string;
 }
 
+/** Versioned JSON values every replica shares (common/shared-state.ts). */
+export interface SharedStateTable {
+  key: string;
+  value: string;
+  version: number;
+  updated_at: string;
+}
+
 export interface Database {
   invitations: InvitationsTable;
   invitation_history: HistoryTable;
@@ -107,4 +115,5 @@ export interface Database {
   delivery_attempts: DeliveryAttemptsTable;
   idempotency_keys: IdempotencyKeysTable;
   leases: LeasesTable;
+  shared_state: SharedStateTable;
 }

@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { GatewayError } from '../../common/errors/gateway-error';
+import type { SharedStateStore } from '../../common/shared-state';
 import type { UcwaConfig } from '../../config/config';
 import { isSuccess, parseJsonText } from '../shared/authorized-request';
 import type { ProviderHttp } from '../shared/provider-http';
@@ -13,6 +14,8 @@ export interface UcwaApplication {
 }
 
 const MAX_REDIRECTS = 3;
+/** Creating an application and losing the race to store it, this often in a row, is a fault. */
+const MAX_ADOPTION_ROUNDS = 3;
 
 /**
  * UCWA's session (protocols.md §1.1): autodiscover → user → 401 MsRtcOAuth challenge →
@@ -20,27 +23,66 @@ const MAX_REDIRECTS = 3;
  * the application. Every request carries the token; a 401 re-runs the grant once, and
  * an application the server forgot (404 ApplicationNotFound, 410 InactiveApplicationExpired)
  * is created anew.
+ *
+ * The application is one per gateway deployment, not per replica: its URL is kept in
+ * the shared state, so every replica sends addParticipant through it and the one replica
+ * holding the event-channel lease hears every invitation's fate on its channel — also
+ * after taking the channel over from a replica that died. Tokens are not shared; each
+ * replica answers the challenge itself.
  */
 export class UcwaSession {
   private token?: string;
   private application?: Promise<UcwaApplication>;
+  /** The application this replica saw the server lose; it is replaced, never adopted again. */
+  private lostUrl?: string;
+  /** Shared-state key: one application per server and user (a new sandbox port is a new server). */
+  readonly stateKey: string;
 
   constructor(
     private readonly http: ProviderHttp,
     private readonly config: UcwaConfig,
-  ) {}
+    private readonly shared: SharedStateStore,
+  ) {
+    const server = createHash('sha256').update(`${config.discoveryUrl}\n${config.username}`).digest('hex').slice(0, 16);
+    this.stateKey = `ucwa:${server}`;
+  }
 
   current(): Promise<UcwaApplication> {
-    this.application ??= this.createApplication().catch((error: unknown) => {
+    this.application ??= this.sharedApplication().catch((error: unknown) => {
       this.application = undefined;
       throw error;
     });
     return this.application;
   }
 
-  /** Forget the application (the server lost it); the next call creates a new one. */
-  reset(): void {
+  /**
+   * The server lost `application`: forget it here; the next current() adopts the one
+   * another replica may already have created in its place, or creates it.
+   */
+  reset(application?: UcwaApplication): void {
+    if (application) this.lostUrl = application.url;
     this.application = undefined;
+  }
+
+  /**
+   * The deployment's application: the stored one unless it is the one seen lost; else a
+   * new one, stored with compare-and-set so that of replicas racing, one application wins
+   * and the others adopt it (deleting their own, best effort).
+   */
+  private async sharedApplication(): Promise<UcwaApplication> {
+    const key = `${this.stateKey}:application`;
+    for (let round = 0; round < MAX_ADOPTION_ROUNDS; round += 1) {
+      const stored = await this.shared.read<UcwaApplication>(key);
+      if (stored && stored.value.url !== this.lostUrl) return stored.value;
+      const created = await this.createApplication();
+      if (await this.shared.compareAndSet(key, created, stored?.version)) return created;
+      await this.deleteApplication(created);
+    }
+    throw new GatewayError('provider_unavailable', 'Could not agree on one UCWA application with the other replicas');
+  }
+
+  private async deleteApplication(application: UcwaApplication): Promise<void> {
+    await this.request({ method: 'DELETE', url: application.url }, 'delete application').catch(() => undefined);
   }
 
   /**

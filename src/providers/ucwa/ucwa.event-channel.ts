@@ -1,18 +1,29 @@
 import { Logger } from '@nestjs/common';
 import { GatewayError } from '../../common/errors/gateway-error';
+import type { SharedStateStore } from '../../common/shared-state';
 import type { ProviderSignal } from '../../lifecycle/provider-signal';
 import { parseJsonText } from '../shared/authorized-request';
 import { UCWA_FAMILY_ERROR_TABLE, absoluteHref, findLink, invitationEventSignals, type UcwaEventEnvelope } from '../shared/ucwa-family';
-import type { UcwaSession } from './ucwa.application';
+import type { UcwaApplication, UcwaSession } from './ucwa.application';
 
 const MAX_BACKOFF_MS = 5_000;
+
+/** Where the channel stands, in the shared state: the next P-GET of which application. */
+interface ChannelPosition {
+  application: string;
+  next: string;
+}
 
 /**
  * The long-poll event channel of an application (protocols.md §1.4): GET the events
  * link, hand the events to `emit`, follow `next` (never edit `ack`), and recover:
  * `resync`/`resume` links are followed, 409 PGetReplaced and network errors back off,
- * a lost application is re-created and its channel restarted. The next P-GET is issued
- * only after `emit` resolved, so a crash re-fetches rather than loses a batch.
+ * a lost application is re-created and its channel restarted.
+ *
+ * The next P-GET is issued, and its URL stored in the shared state, only after `emit`
+ * resolved. A replica that takes the channel over (its holder died) starts from that
+ * stored URL: the server re-sends the batch the dead holder fetched but never stored,
+ * or answers `resync` — no event is lost, and replays are deduplicated downstream.
  */
 export class UcwaEventChannel {
   private readonly logger = new Logger('UcwaEventChannel');
@@ -24,6 +35,7 @@ export class UcwaEventChannel {
   constructor(
     private readonly session: UcwaSession,
     private readonly timeoutSeconds: number,
+    private readonly shared: SharedStateStore,
   ) {}
 
   start(emit: (signals: ProviderSignal[]) => Promise<void>): () => Promise<void> {
@@ -38,11 +50,15 @@ export class UcwaEventChannel {
   }
 
   private async run(emit: (signals: ProviderSignal[]) => Promise<void>): Promise<void> {
+    let application: UcwaApplication | undefined;
     let url: string | undefined;
     let backoff = 250;
     while (this.running) {
       try {
-        url ??= (await this.session.current()).eventsUrl;
+        if (!application || !url) {
+          application = await this.session.current();
+          url = await this.resumePoint(application);
+        }
         this.abort = new AbortController();
         const response = await this.session.request(
           { method: 'GET', url: withTimeout(url, this.timeoutSeconds), signal: this.abort.signal, timeout: (this.timeoutSeconds + 15) * 1000 },
@@ -54,14 +70,16 @@ export class UcwaEventChannel {
         const signals = invitationEventSignals('ucwa', UCWA_FAMILY_ERROR_TABLE, envelope, 'ucwa');
         if (signals.length > 0) await emit(signals);
         const following = findLink(envelope, 'next') ?? findLink(envelope, 'resume') ?? findLink(envelope, 'resync');
-        url = following ? absoluteHref(following, url) : url;
+        const next = following ? absoluteHref(following, url) : url;
+        if (next !== url) await this.shared.put<ChannelPosition>(this.positionKey, { application: application.url, next });
+        url = next;
       } catch (error) {
         if (!this.running) break;
         this.up = false;
         if (error instanceof GatewayError && error.code === 'provider_session_lost') {
           this.logger.warn('UCWA application lost; creating a new one');
-          this.session.reset();
-          url = undefined;
+          this.session.reset(application);
+          application = undefined;
         } else {
           // 409 PGetReplaced, 5xx, resets: wait, then ask again with the same ack.
           this.logger.warn({ code: error instanceof GatewayError ? error.code : 'error' }, `UCWA event channel failed; retrying in ${backoff} ms`);
@@ -70,6 +88,20 @@ export class UcwaEventChannel {
         }
       }
     }
+  }
+
+  private get positionKey(): string {
+    return `${this.session.stateKey}:events`;
+  }
+
+  /** The stored next P-GET if it belongs to this application, else the application's events link. */
+  private async resumePoint(application: UcwaApplication): Promise<string> {
+    const stored = await this.shared.read<ChannelPosition>(this.positionKey);
+    if (stored?.value.application === application.url) {
+      this.logger.log('Resuming the UCWA event channel where the last holder stopped');
+      return stored.value.next;
+    }
+    return application.eventsUrl;
   }
 }
 

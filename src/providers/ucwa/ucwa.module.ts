@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { SHARED_STATE, type SharedStateStore } from '../../common/shared-state';
 import type { AppConfig } from '../../config/config';
 import { UcwaSandboxModule } from './sandbox/ucwa-sandbox.module';
 import { UcwaProvider } from './ucwa.provider';
@@ -10,7 +11,9 @@ export class UcwaModule {
     return {
       module: UcwaModule,
       imports: config.ucwa.mode === 'sandbox' ? [UcwaSandboxModule.register(config)] : [],
-      providers: [{ provide: UcwaProvider, useFactory: () => new UcwaProvider(config.ucwa) }],
+      providers: [
+        { provide: UcwaProvider, inject: [SHARED_STATE], useFactory: (shared: SharedStateStore) => new UcwaProvider(config.ucwa, shared) },
+      ],
       exports: [UcwaProvider],
     };
   }

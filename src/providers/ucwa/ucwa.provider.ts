@@ -1,4 +1,5 @@
 import { GatewayError } from '../../common/errors/gateway-error';
+import type { SharedStateStore } from '../../common/shared-state';
 import type { UcwaConfig } from '../../config/config';
 import type { ProviderSignal } from '../../lifecycle/provider-signal';
 import type { InvitationProvider, ProviderReadiness, ProviderRef, SubmitRequest } from '../invitation-provider';
@@ -20,9 +21,10 @@ import { UcwaEventChannel } from './ucwa.event-channel';
 const EVENT_TIMEOUT_SECONDS = 180;
 
 /**
- * UCWA 2015. One application per gateway replica (the event channel runs where the
- * channel lease is held); addParticipant on the conversation's link; outcomes from the
- * long-polled event channel; cancel by the invitation's `cancel` link.
+ * UCWA 2015. One application per deployment, kept in the shared state so every replica
+ * uses it (the event channel runs where the channel lease is held); addParticipant on
+ * the conversation's link; outcomes from the long-polled event channel; cancel by the
+ * invitation's `cancel` link.
  */
 export class UcwaProvider implements InvitationProvider {
   readonly name = 'ucwa' as const;
@@ -32,9 +34,12 @@ export class UcwaProvider implements InvitationProvider {
   private readonly session: UcwaSession;
   private readonly channel: UcwaEventChannel;
 
-  constructor(private readonly config: UcwaConfig) {
-    this.session = new UcwaSession(this.http, config);
-    this.channel = new UcwaEventChannel(this.session, EVENT_TIMEOUT_SECONDS);
+  constructor(
+    private readonly config: UcwaConfig,
+    shared: SharedStateStore,
+  ) {
+    this.session = new UcwaSession(this.http, config, shared);
+    this.channel = new UcwaEventChannel(this.session, EVENT_TIMEOUT_SECONDS, shared);
   }
 
   get mode() {
@@ -110,13 +115,17 @@ export class UcwaProvider implements InvitationProvider {
     return absoluteHref(href, url);
   }
 
-  /** Runs `work`; if the server lost the application, creates a new one and runs it once more. */
+  /**
+   * Runs `work`; if the server lost the application, moves to its replacement (made by
+   * this or another replica) and runs it once more.
+   */
   private async withSession<T>(work: () => Promise<T>): Promise<T> {
+    const application = await this.session.current();
     try {
       return await work();
     } catch (error) {
       if (!(error instanceof GatewayError) || error.code !== 'provider_session_lost') throw error;
-      this.session.reset();
+      this.session.reset(application);
       return work();
     }
   }

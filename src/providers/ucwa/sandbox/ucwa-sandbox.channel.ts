@@ -8,7 +8,7 @@ const HOLD_CAP_MS = 2_000;
 
 export class SimulatedEventChannel {
   private nextAck = 1;
-  private readonly batches = new Map<number, object[]>();
+  private lastBatch?: object[];
   private pending: object[] = [];
   private waiter?: { ack: number; resolve: (answer: ChannelAnswer) => void; timer: NodeJS.Timeout };
   private resyncNext = false;
@@ -23,7 +23,10 @@ export class SimulatedEventChannel {
       return Promise.resolve(this.resync());
     }
     if (ack < this.nextAck) {
-      const batch = this.batches.get(ack);
+      // Only the last batch is re-sent (its answer may have been lost); an older ack is
+      // stale and gets only `resync` (protocols.md §1.4), so a client that forgot where
+      // it stood loses that batch — which is why the gateway stores its position.
+      const batch = ack === this.nextAck - 1 ? this.lastBatch : undefined;
       return Promise.resolve(batch ? this.envelope(ack, batch) : this.resync());
     }
     if (ack > this.nextAck) return Promise.resolve(this.resync());
@@ -81,7 +84,7 @@ export class SimulatedEventChannel {
   private flush(ack: number): ChannelAnswer {
     const batch = this.pending;
     this.pending = [];
-    this.batches.set(ack, batch);
+    this.lastBatch = batch;
     this.nextAck = ack + 1;
     const listeners = this.flushed;
     this.flushed = [];

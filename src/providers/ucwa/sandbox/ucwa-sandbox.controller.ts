@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../../common/public.decorator';
@@ -46,6 +46,11 @@ export class UcwaSandboxController {
     return sendAnswer(reply, this.ucwa.guard(auth) ?? this.ucwa.createApplication(body ?? {}));
   }
 
+  @Delete(APP)
+  deleteApplication(@Headers('authorization') auth: string | undefined, @Param('app') app: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return sendAnswer(reply, this.ucwa.guard(auth, app) ?? this.ucwa.deleteApplication(app));
+  }
+
   @Get(`${APP}/events`)
   async events(
     @Headers('authorization') auth: string | undefined,
@@ -86,6 +91,12 @@ export class UcwaSandboxController {
   @Get('_inspect/invites')
   invites(@Query('operationId') operationId?: string) {
     return { invites: this.ucwa.invites.filter((invite) => !operationId || invite.operationId === operationId) };
+  }
+
+  /** Applications alive now, and every one ever created (replicas must share one). */
+  @Get('_inspect/applications')
+  applications() {
+    return this.ucwa.applicationCounts();
   }
 
   @Get('_inspect/tokens')

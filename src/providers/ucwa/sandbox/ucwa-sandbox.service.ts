@@ -31,9 +31,10 @@ interface SimulatedInvitation {
 export class UcwaSandboxService {
   readonly timers = new SandboxTimers();
   readonly tokens = new SandboxAccessTokens();
-  readonly invites: { operationId: string; receivedAt: string; body: unknown }[] = [];
+  readonly invites: { operationId: string; application: string; receivedAt: string; body: unknown }[] = [];
   private readonly attempts = new SubmitAttempts();
   private readonly applications = new Map<string, SimulatedEventChannel>();
+  private applicationsCreated = 0;
   private readonly invitations = new Map<string, SimulatedInvitation>();
 
   constructor(private readonly config: AppConfig) {}
@@ -72,6 +73,7 @@ export class UcwaSandboxService {
     }
     const id = randomUUID();
     this.applications.set(id, new SimulatedEventChannel(`${API}/${id}/events`));
+    this.applicationsCreated += 1;
     const self = `${API}/${id}`;
     return {
       status: 201,
@@ -102,7 +104,7 @@ export class UcwaSandboxService {
 
   async addParticipant(appId: string, conversationId: string, body: Record<string, unknown>): Promise<SimulatedAnswer> {
     const operationId = typeof body?.operationId === 'string' ? body.operationId : '';
-    this.invites.push({ operationId, receivedAt: new Date().toISOString(), body });
+    this.invites.push({ operationId, application: appId, receivedAt: new Date().toISOString(), body });
     if (typeof body.to !== 'string' || operationId.length > 50 || (typeof body.subject === 'string' && body.subject.length > 250)) {
       return { status: 400, body: { code: 'BadRequest', subcode: 'ParameterValidationFailure', message: 'Please check what you entered and try again.' } };
     }
@@ -152,6 +154,16 @@ export class UcwaSandboxService {
     if (!invitation) return { status: 404, body: { code: 'NotFound', message: 'No such invitation.' } };
     this.timers.after(this.config.sandbox.ringMs / 4, () => this.complete(invitation, SIMULATED_REASONS.cancel));
     return { status: 204 };
+  }
+
+  deleteApplication(appId: string): SimulatedAnswer {
+    this.applications.get(appId)?.close();
+    this.applications.delete(appId);
+    return { status: 204 };
+  }
+
+  applicationCounts(): { alive: number; created: number } {
+    return { alive: this.applications.size, created: this.applicationsCreated };
   }
 
   poll(appId: string, ack: number, timeoutSeconds: number): Promise<ChannelAnswer> {
