@@ -18,7 +18,7 @@ describe('configuration', () => {
       port: 3000,
       host: '0.0.0.0',
       publicBaseUrl: 'http://localhost:3000',
-      database: { url: 'sqlite:./data/invitations.db' },
+      database: { url: 'sqlite:./data/invitations.db', poolSize: 10, statementTimeoutMs: 15_000 },
       apiKeys: [],
       defaultProvider: 'graph',
       sandbox: { ringMs: 1500 },
@@ -40,10 +40,17 @@ describe('configuration', () => {
     [{ SANDBOX_RING_MS: '0' }, 'SANDBOX_RING_MS'],
     [{ WEBHOOK_SECRET: 'plain' }, 'WEBHOOK_SECRET'],
     [{ PUBLIC_BASE_URL: 'not a url' }, 'PUBLIC_BASE_URL'],
+    [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
+    [{ DATABASE_STATEMENT_TIMEOUT_MS: 'soon' }, 'DATABASE_STATEMENT_TIMEOUT_MS'],
   ])('%p stops the start naming %s', (env, variable) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(variable);
+  });
+
+  it('reads the PostgreSQL pool size and statement timeout', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://db/gateway', DATABASE_POOL_SIZE: '25', DATABASE_STATEMENT_TIMEOUT_MS: '5000' });
+    expect(config.database).toEqual({ url: 'postgres://db/gateway', poolSize: 25, statementTimeoutMs: 5000 });
   });
 
   it('names every missing variable of a live provider', () => {

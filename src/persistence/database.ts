@@ -62,9 +62,12 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     max: options.poolSize ?? 10,
     statement_timeout: options.statementTimeoutMs ?? 15_000,
   });
-  // An idle client that loses its connection emits 'error' on the pool; without a
-  // listener that would crash the process. The next query gets a fresh connection.
+  // A client that loses its connection emits 'error' — on the pool while idle, on the
+  // client itself while checked out (a transaction, a claim). Without listeners either
+  // would crash the process; the query in flight fails on its own (and is answered 503,
+  // see database-errors.ts), the pool drops the client, the next query connects anew.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return {
     db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
     dialect: 'postgres',

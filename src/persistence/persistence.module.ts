@@ -1,10 +1,12 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { ERROR_TRANSLATOR } from '../common/errors/error-translator';
 import { SHARED_STATE } from '../common/shared-state';
 import type { AppConfig } from '../config/config';
 import { ChangeFeed, InProcessChangeFeed } from './change-feed';
 import { DATABASE, migrateToLatest, openDatabase, type DatabaseHandle } from './database';
+import { translateDatabaseError } from './database-errors';
 import { LeaseStore } from './leases';
 import { PostgresChangeFeed } from './postgres-change-feed';
 import { DatabaseSharedState } from './shared-state.store';
@@ -55,9 +57,10 @@ export class PersistenceModule {
         { provide: WORKER_ID, useValue: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}` },
         LeaseStore,
         { provide: SHARED_STATE, useClass: DatabaseSharedState },
+        { provide: ERROR_TRANSLATOR, useValue: translateDatabaseError },
         DatabaseCloser,
       ],
-      exports: [DATABASE, ChangeFeed, WORKER_ID, LeaseStore, SHARED_STATE],
+      exports: [DATABASE, ChangeFeed, WORKER_ID, LeaseStore, SHARED_STATE, ERROR_TRANSLATOR],
     };
   }
 }

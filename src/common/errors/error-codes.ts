@@ -203,6 +203,13 @@ export const ERROR_CODES = {
     title: 'No provider signal',
     description: 'The deadline passed and reconciliation found no outcome; the invitation expired.',
   },
+  service_unavailable: {
+    status: 503,
+    retryable: true,
+    title: 'Service unavailable',
+    description:
+      'The gateway cannot reach its database right now (down, overloaded or a statement timed out). Retry after Retry-After, with the same Idempotency-Key for POST.',
+  },
   internal_error: {
     status: 500,
     retryable: true,
