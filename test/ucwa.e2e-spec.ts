@@ -28,6 +28,15 @@ describe('ucwa adapter against the sandbox', () => {
     expect(done.status).toBe('joined');
   });
 
+  it('polls again when another P-GET replaced its own (409 PGetReplaced), and still hears the outcome', async () => {
+    const created = await invite('heidi', { timeoutSeconds: 30 });
+    expect((await control('replace-poll')).status).toBe(204);
+    const done = await waitForTerminal(app, created.body.id);
+    expect(done.status).toBe('joined');
+    // From the channel, not from the reconciliation at the deadline (31 s away).
+    expect(done.history.at(-1)).toMatchObject({ status: 'joined', source: 'provider_event' });
+  });
+
   it('re-authenticates when the token expires mid-run', async () => {
     const before = (await readJson<{ issued: number }>(app, '/sandbox/ucwa/_inspect/tokens')).body.issued;
     const created = await invite('decline');

@@ -5,6 +5,7 @@ export interface ChannelAnswer {
 }
 
 const HOLD_CAP_MS = 2_000;
+const PGET_REPLACED: ChannelAnswer = { status: 409, body: { code: 'Conflict', subcode: 'PGetReplaced', message: 'Another P-GET replaced this one.' } };
 
 export class SimulatedEventChannel {
   private nextAck = 1;
@@ -12,6 +13,7 @@ export class SimulatedEventChannel {
   private pending: object[] = [];
   private waiter?: { ack: number; resolve: (answer: ChannelAnswer) => void; timer: NodeJS.Timeout };
   private resyncNext = false;
+  private replaceNext = false;
   private flushed: (() => void)[] = [];
 
   constructor(private readonly eventsPath: string) {}
@@ -30,10 +32,14 @@ export class SimulatedEventChannel {
       return Promise.resolve(batch ? this.envelope(ack, batch) : this.resync());
     }
     if (ack > this.nextAck) return Promise.resolve(this.resync());
+    if (this.replaceNext) {
+      this.replaceNext = false;
+      return Promise.resolve(PGET_REPLACED);
+    }
     if (this.waiter) {
       // A second P-GET with the same ack releases the first (protocols.md §1.4).
       clearTimeout(this.waiter.timer);
-      this.waiter.resolve({ status: 409, body: { code: 'Conflict', subcode: 'PGetReplaced', message: 'Another P-GET replaced this one.' } });
+      this.waiter.resolve(PGET_REPLACED);
       this.waiter = undefined;
     }
     if (this.pending.length > 0) return Promise.resolve(this.flush(ack));
@@ -62,6 +68,21 @@ export class SimulatedEventChannel {
       const timer = setTimeout(resolve, HOLD_CAP_MS);
       this.flushed.push(() => (clearTimeout(timer), resolve()));
     });
+  }
+
+  /**
+   * Another client polls with the same ack (a second instance on the application): the
+   * held P-GET, or else the next one, is answered 409 PGetReplaced.
+   */
+  replaceHeldPoll(): void {
+    if (!this.waiter) {
+      this.replaceNext = true;
+      return;
+    }
+    const { resolve, timer } = this.waiter;
+    clearTimeout(timer);
+    this.waiter = undefined;
+    resolve(PGET_REPLACED);
   }
 
   /** The channel is cut: the held P-GET and the next one get only `resync`. */

@@ -116,6 +116,12 @@ export class UcwaSandboxController {
     this.ucwa.dropApplications();
   }
 
+  @Post('_control/replace-poll')
+  @HttpCode(204)
+  replacePoll(): void {
+    this.ucwa.replaceHeldPolls();
+  }
+
   @Post('_control/cut-channel')
   @HttpCode(204)
   cutChannel(): void {

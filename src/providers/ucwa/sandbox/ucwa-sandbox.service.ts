@@ -176,6 +176,10 @@ export class UcwaSandboxService {
     this.applications.clear();
   }
 
+  replaceHeldPolls(): void {
+    for (const channel of this.applications.values()) channel.replaceHeldPoll();
+  }
+
   cutChannels(): void {
     for (const channel of this.applications.values()) channel.cut();
   }
