@@ -1,15 +1,16 @@
 import { createInvitation, readJson, waitForHistory, waitForTerminal } from './support/invitations-client';
 import { startTestApp, type TestApp } from './support/test-app';
+import { TEST_DATABASES } from './support/test-database';
 
 /** The UCWA adapter against its simulator: session recovery and the event channel. */
-describe('ucwa adapter against the sandbox', () => {
+describe.each(TEST_DATABASES)('ucwa adapter against the sandbox on %s', (database) => {
   let app: TestApp;
   const invite = (user: string, extra: Record<string, unknown> = {}) =>
     createInvitation(app, { provider: 'ucwa', conversationId: 'conf-1', to: `sip:${user}@sandbox.test`, ...extra });
   const control = (name: string) => app.request(`/sandbox/ucwa/_control/${name}`, { method: 'POST' });
 
   beforeAll(async () => {
-    app = await startTestApp({ SANDBOX_RING_MS: '400', GRAPH_MODE: 'off', SAAS_MODE: 'off' });
+    app = await startTestApp({ SANDBOX_RING_MS: '400', GRAPH_MODE: 'off', SAAS_MODE: 'off' }, database);
   });
   afterAll(() => app?.close());
 
@@ -26,6 +27,18 @@ describe('ucwa adapter against the sandbox', () => {
     expect((await control('cut-channel')).status).toBe(204);
     const done = await waitForTerminal(app, created.body.id);
     expect(done.status).toBe('joined');
+  });
+
+  it('reconciles open invitations at once when the platform dropped their events (resync)', async () => {
+    const created = await invite('heidi', { timeoutSeconds: 30 });
+    await waitForHistory(app, created.body.id, (entry) => entry.status === 'ringing');
+    expect((await control('lose-events')).status).toBe(204);
+    const done = await waitForTerminal(app, created.body.id);
+    const last = done.history[done.history.length - 1];
+    // The `joined` event was lost; the platform's invitation resource still says Connected.
+    expect(last).toMatchObject({ status: 'joined', source: 'reconciler' });
+    // Asked because of the resync, not at the deadline (31 s after creation).
+    expect(Date.parse(last.at) - Date.parse(done.history[0].at)).toBeLessThan(15_000);
   });
 
   it('polls again when another P-GET replaced its own (409 PGetReplaced), and still hears the outcome', async () => {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { BackgroundLoop } from '../common/background-loop';
+import { DeadlinesService } from '../invitations/deadlines.service';
 import { SignalIntake } from '../invitations/signal-intake.service';
 import { LeaseStore } from '../persistence/leases';
 import { WORKER_ID } from '../persistence/persistence.module';
@@ -24,6 +25,7 @@ export class EventChannelsService implements OnApplicationBootstrap, BeforeAppli
   constructor(
     private readonly registry: ProviderRegistry,
     private readonly intake: SignalIntake,
+    private readonly deadlines: DeadlinesService,
     private readonly leases: LeaseStore,
     @Inject(WORKER_ID) private readonly workerId: string,
   ) {}
@@ -54,7 +56,13 @@ export class EventChannelsService implements OnApplicationBootstrap, BeforeAppli
     const stop = this.running.get(provider.name);
     if (held && !stop && provider.watch) {
       this.logger.log(`Starting the ${provider.name} event channel on this replica`);
-      this.running.set(provider.name, provider.watch((signals) => this.intake.applyProviderSignals(signals)));
+      this.running.set(
+        provider.name,
+        provider.watch({
+          emit: (signals) => this.intake.applyProviderSignals(signals),
+          gap: (reason) => this.deadlines.reconcileOpenSoon(provider.name, reason),
+        }),
+      );
     } else if (!held && stop) {
       this.logger.warn(`Lost the ${provider.name} event channel lease; stopping the channel here`);
       this.running.delete(provider.name);

@@ -15,8 +15,9 @@ const BATCH = 20;
 /**
  * Durable timers (stored with the invitation, so they fire after a restart too):
  * the deadline asks the provider to reconcile, then expires the invitation; the cancel
- * confirmation applies the 10 s rule. Timers are leased, so with several replicas each
- * fires once, and one whose replica died is taken over when its lease runs out.
+ * confirmation applies the 10 s rule; a reconcile timer (an event channel's gap) only
+ * asks. Timers are leased, so with several replicas each fires once, and one whose
+ * replica died is taken over when its lease runs out.
  */
 @Injectable()
 export class DeadlinesService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -38,6 +39,17 @@ export class DeadlinesService implements OnApplicationBootstrap, BeforeApplicati
     await this.loop.stop();
   }
 
+  /**
+   * An event channel of `provider` may have missed events (resync, a lost application):
+   * every open invitation of that provider is reconciled now instead of at its deadline.
+   * Stored as timers, so the work is spread over replicas and survives a crash.
+   */
+  async reconcileOpenSoon(provider: string, reason: string): Promise<void> {
+    const count = await this.repository.scheduleReconcileOfOpen(provider, new Date().toISOString());
+    this.logger.log({ provider, reason, invitations: count }, 'Event channel gap: reconciling open invitations');
+    this.loop.wake();
+  }
+
   /** Fires what is due; returns how long to sleep before looking again. */
   async fireDue(): Promise<number> {
     const now = new Date();
@@ -52,6 +64,7 @@ export class DeadlinesService implements OnApplicationBootstrap, BeforeApplicati
   private async fire(timer: DueTimer): Promise<void> {
     try {
       if (timer.kind === 'deadline') await this.deadlinePassed(timer.invitationId);
+      else if (timer.kind === 'reconcile') await this.reconcileOnce(timer.invitationId);
       else await this.cancelUnanswered(timer.invitationId);
       await this.repository.completeTimer(timer, this.workerId);
     } catch (error) {
@@ -81,6 +94,20 @@ export class DeadlinesService implements OnApplicationBootstrap, BeforeApplicati
         error: invitationError('no_provider_signal', 'The deadline passed and the provider reported no outcome'),
       },
     );
+  }
+
+  /** Best effort: a provider that knows nothing, or fails, leaves the invitation to its deadline. */
+  private async reconcileOnce(invitationId: string): Promise<void> {
+    const record = await this.repository.findById(invitationId);
+    if (!record || record.terminal) return;
+    const answer = await this.registry
+      .find(record.provider)
+      ?.reconcile(providerRefOf(record))
+      .catch((error: unknown) => {
+        this.logger.warn({ err: error, invitationId }, 'Reconciliation after a channel gap failed; the deadline will retry');
+        return undefined;
+      });
+    if (answer) await this.intake.applyTo({ id: invitationId }, { ...answer, source: 'reconciler' });
   }
 
   private async cancelUnanswered(invitationId: string): Promise<void> {

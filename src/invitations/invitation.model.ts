@@ -36,7 +36,12 @@ export interface InvitationRecord {
 }
 
 /** Durable timer kinds: the deadline of §2, and the 10 s cancel confirmation rule. */
-export type TimerKind = 'deadline' | 'cancel_confirmation';
+/**
+ * `deadline`: reconcile, then expire. `cancel_confirmation`: the 10 s cancel rule.
+ * `reconcile`: ask the provider now, change nothing if it knows nothing (after an event
+ * channel reported a gap).
+ */
+export type TimerKind = 'deadline' | 'cancel_confirmation' | 'reconcile';
 
 export interface TimerChange {
   kind: TimerKind;

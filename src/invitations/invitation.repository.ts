@@ -54,4 +54,10 @@ export abstract class InvitationRepository {
 
   /** Removes a timer after its job ran (only if still held by `owner` with that due time). */
   abstract completeTimer(timer: DueTimer, owner: string): Promise<void>;
+
+  /**
+   * Adds a `reconcile` timer due at `dueAt` to every open invitation of `provider` (one
+   * statement; an invitation that already has one keeps it). Returns how many were added.
+   */
+  abstract scheduleReconcileOfOpen(provider: string, dueAt: string): Promise<number>;
 }

@@ -18,6 +18,6 @@ import { SignalIntake } from './signal-intake.service';
     IdempotencyService,
     DeadlinesService,
   ],
-  exports: [SignalIntake, InvitationRepository, InvitationsService],
+  exports: [SignalIntake, InvitationRepository, InvitationsService, DeadlinesService],
 })
 export class InvitationsModule {}

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Selectable, Transaction } from 'kysely';
+import { sql, type Selectable, type Transaction } from 'kysely';
 import type { InvitationError } from '../common/errors/gateway-error';
 import type { InvitationStatus } from '../lifecycle/invitation-status';
 import type { SignalSource } from '../lifecycle/provider-signal';
@@ -119,6 +119,22 @@ export class KyselyInvitationRepository extends InvitationRepository {
       .where('due_at', '=', timer.dueAt)
       .where('lease_owner', '=', owner)
       .execute();
+  }
+
+  async scheduleReconcileOfOpen(provider: string, dueAt: string): Promise<number> {
+    const result = await this.db
+      .insertInto('timers')
+      .columns(['invitation_id', 'kind', 'due_at', 'lease_owner', 'lease_until'])
+      .expression((eb) =>
+        eb
+          .selectFrom('invitations')
+          .select((s) => ['id', s.val('reconcile').as('kind'), s.val(dueAt).as('due_at'), sql<null>`null`.as('lease_owner'), sql<null>`null`.as('lease_until')])
+          .where('provider', '=', provider)
+          .where('terminal', '=', 0),
+      )
+      .onConflict((conflict) => conflict.columns(['invitation_id', 'kind']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0);
   }
 
   private async writeEffects(trx: Transaction<Database>, plan: TransitionPlan): Promise<void> {

@@ -78,6 +78,7 @@ export function planEntry(
     ? [
         { kind: 'deadline', dueAt: null },
         { kind: 'cancel_confirmation', dueAt: null },
+        { kind: 'reconcile', dueAt: null },
       ]
     : [];
   return { after, entry, timers, deliveries: webhookDelivery(after, stripKey(entry), current.history.length ? current.status : null) };

@@ -89,6 +89,18 @@ export interface ProviderReadiness {
   details: Record<string, string | boolean | number>;
 }
 
+/** Where a pulled event channel hands what it learns (see InvitationProvider.watch). */
+export interface EventSink {
+  /** Stores the signals; resolves once they are committed. */
+  emit(signals: ProviderSignal[]): Promise<void>;
+  /**
+   * The channel may have missed events (the platform answered `resync`, or the
+   * application was lost and replaced): every open invitation of this provider is
+   * reconciled soon rather than at its deadline.
+   */
+  gap(reason: string): Promise<void>;
+}
+
 /**
  * The strategy every platform adapter implements. Adapters know their platform, never
  * storage: they turn our requests into wire calls and wire facts into ProviderSignals.
@@ -111,10 +123,10 @@ export interface InvitationProvider {
   /** Verifies and parses a pushed request on POST /providers/{name}/{channel}. */
   receive?(channel: string, request: InboundRequest): Promise<InboundResult>;
   /**
-   * Starts pulling events (UCWA's long poll). `emit` resolves once the signals are
-   * stored. Returns the stop function, awaited at shutdown.
+   * Starts pulling events (UCWA's long poll) into `sink`. Returns the stop function,
+   * awaited at shutdown.
    */
-  watch?(emit: (signals: ProviderSignal[]) => Promise<void>): () => Promise<void>;
+  watch?(sink: EventSink): () => Promise<void>;
   probe(): Promise<ProviderReadiness>;
 }
 

@@ -5,7 +5,7 @@ export interface InvitationBody {
   status: string;
   terminal: boolean;
   error: { code: string; message: string; retryable: boolean; provider: Record<string, unknown> | null } | null;
-  history: { sequence: number; status: string; source: string; amended?: boolean; detail?: string }[];
+  history: { sequence: number; status: string; source: string; at: string; amended?: boolean; detail?: string }[];
   providerRef: { operationId: string; resourceUrl: string | null };
   [key: string]: unknown;
 }

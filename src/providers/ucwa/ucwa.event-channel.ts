@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { GatewayError } from '../../common/errors/gateway-error';
 import type { SharedStateStore } from '../../common/shared-state';
-import type { ProviderSignal } from '../../lifecycle/provider-signal';
 import { parseJsonText } from '../shared/authorized-request';
 import { UCWA_FAMILY_ERROR_TABLE, absoluteHref, findLink, invitationEventSignals, type UcwaEventEnvelope } from '../shared/ucwa-family';
+import type { EventSink } from '../invitation-provider';
 import type { UcwaApplication, UcwaSession } from './ucwa.application';
 
 const MAX_BACKOFF_MS = 5_000;
@@ -38,9 +38,9 @@ export class UcwaEventChannel {
     private readonly shared: SharedStateStore,
   ) {}
 
-  start(emit: (signals: ProviderSignal[]) => Promise<void>): () => Promise<void> {
+  start(sink: EventSink): () => Promise<void> {
     this.running = true;
-    this.loop = this.run(emit);
+    this.loop = this.run(sink);
     return async () => {
       this.running = false;
       this.abort?.abort();
@@ -49,15 +49,19 @@ export class UcwaEventChannel {
     };
   }
 
-  private async run(emit: (signals: ProviderSignal[]) => Promise<void>): Promise<void> {
+  private async run(sink: EventSink): Promise<void> {
     let application: UcwaApplication | undefined;
     let url: string | undefined;
     let backoff = 250;
+    let lostApplication = false;
     while (this.running) {
       try {
         if (!application || !url) {
           application = await this.session.current();
           url = await this.resumePoint(application);
+          // Invitations sent through the lost application will never be heard of here.
+          if (lostApplication) await sink.gap('application lost');
+          lostApplication = false;
         }
         this.abort = new AbortController();
         const response = await this.session.request(
@@ -68,7 +72,10 @@ export class UcwaEventChannel {
         backoff = 250;
         const envelope = parseJsonText<UcwaEventEnvelope>(response.data) ?? {};
         const signals = invitationEventSignals('ucwa', UCWA_FAMILY_ERROR_TABLE, envelope, 'ucwa');
-        if (signals.length > 0) await emit(signals);
+        if (signals.length > 0) await sink.emit(signals);
+        const resync = !findLink(envelope, 'next') && (findLink(envelope, 'resync') ?? findLink(envelope, 'resume'));
+        // `resync`/`resume`: the platform dropped what it had queued for us (protocols.md §1.4).
+        if (resync) await sink.gap(findLink(envelope, 'resync') ? 'resync' : 'resume');
         const following = findLink(envelope, 'next') ?? findLink(envelope, 'resume') ?? findLink(envelope, 'resync');
         const next = following ? absoluteHref(following, url) : url;
         if (next !== url) await this.shared.put<ChannelPosition>(this.positionKey, { application: application.url, next });
@@ -80,6 +87,7 @@ export class UcwaEventChannel {
           this.logger.warn('UCWA application lost; creating a new one');
           this.session.reset(application);
           application = undefined;
+          lostApplication = true;
         } else {
           // 409 PGetReplaced, 5xx, resets: wait, then ask again with the same ack.
           this.logger.warn({ code: error instanceof GatewayError ? error.code : 'error' }, `UCWA event channel failed; retrying in ${backoff} ms`);

@@ -2,7 +2,7 @@ import { GatewayError } from '../../common/errors/gateway-error';
 import type { SharedStateStore } from '../../common/shared-state';
 import type { UcwaConfig } from '../../config/config';
 import type { ProviderSignal } from '../../lifecycle/provider-signal';
-import type { InvitationProvider, ProviderReadiness, ProviderRef, SubmitRequest } from '../invitation-provider';
+import type { EventSink, InvitationProvider, ProviderReadiness, ProviderRef, SubmitRequest } from '../invitation-provider';
 import { headerValue, parseJsonText } from '../shared/authorized-request';
 import { ProviderHttp, withSubmitRetries } from '../shared/provider-http';
 import {
@@ -83,8 +83,8 @@ export class UcwaProvider implements InvitationProvider {
     return fact && fact.status !== 'ringing' ? { operationId: ref.operationId, source: 'reconciler', ...fact } : undefined;
   }
 
-  watch(emit: (signals: ProviderSignal[]) => Promise<void>): () => Promise<void> {
-    return this.channel.start(emit);
+  watch(sink: EventSink): () => Promise<void> {
+    return this.channel.start(sink);
   }
 
   async probe(): Promise<ProviderReadiness> {

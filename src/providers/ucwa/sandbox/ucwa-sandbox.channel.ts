@@ -14,6 +14,7 @@ export class SimulatedEventChannel {
   private waiter?: { ack: number; resolve: (answer: ChannelAnswer) => void; timer: NodeJS.Timeout };
   private resyncNext = false;
   private replaceNext = false;
+  private loseNext = false;
   private flushed: (() => void)[] = [];
 
   constructor(private readonly eventsPath: string) {}
@@ -54,6 +55,13 @@ export class SimulatedEventChannel {
 
   /** Queues events (one sender block each) and releases a held P-GET. */
   enqueue(...senders: object[]): void {
+    if (this.loseNext) {
+      // The platform's queue for this application overflowed: these events are gone.
+      this.loseNext = false;
+      this.pending = [];
+      this.cut();
+      return;
+    }
     this.pending.push(...senders);
     if (!this.waiter) return;
     const { ack, resolve, timer } = this.waiter;
@@ -83,6 +91,11 @@ export class SimulatedEventChannel {
     clearTimeout(timer);
     this.waiter = undefined;
     resolve(PGET_REPLACED);
+  }
+
+  /** The next events are dropped and the channel answers `resync` (a queue overflow). */
+  loseNextEvents(): void {
+    this.loseNext = true;
   }
 
   /** The channel is cut: the held P-GET and the next one get only `resync`. */

@@ -116,6 +116,12 @@ export class UcwaSandboxController {
     this.ucwa.dropApplications();
   }
 
+  @Post('_control/lose-events')
+  @HttpCode(204)
+  loseEvents(): void {
+    this.ucwa.loseNextEvents();
+  }
+
   @Post('_control/replace-poll')
   @HttpCode(204)
   replacePoll(): void {

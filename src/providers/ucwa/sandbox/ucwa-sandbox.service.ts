@@ -176,6 +176,10 @@ export class UcwaSandboxService {
     this.applications.clear();
   }
 
+  loseNextEvents(): void {
+    for (const channel of this.applications.values()) channel.loseNextEvents();
+  }
+
   replaceHeldPolls(): void {
     for (const channel of this.applications.values()) channel.replaceHeldPoll();
   }
