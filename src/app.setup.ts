@@ -35,7 +35,10 @@ export const validationPipe = new ValidationPipe({
  * Fastify with the 64 KB body limit, request ids, the form parser the simulators'
  * token endpoints need, validation, the problem filter, and the docs.
  */
-export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  options: { logger?: boolean } = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // Conversation ids (≤ 256) travel in provider URL paths, also to the simulators.
@@ -78,7 +81,9 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   // OAuth token endpoints of the simulators take form bodies; nothing else does.
   fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
     if (!request.url.startsWith('/sandbox/')) {
-      done(Object.assign(new Error('Unsupported Media Type'), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' }));
+      done(
+        Object.assign(new Error('Unsupported Media Type'), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' }),
+      );
       return;
     }
     done(null, Object.fromEntries(new URLSearchParams(String(body))));

@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   const logger = app.get(await import('nestjs-pino').then((m) => m.Logger));
   if (config.apiKeys.length === 0) logger.warn('API_KEYS is empty: the API is open to anyone who can reach it');
   if (config.webhook.secretGenerated) {
-    logger.warn('WEBHOOK_SECRET is not set: a secret was generated for this run; webhook receivers cannot verify across restarts');
+    logger.warn(
+      'WEBHOOK_SECRET is not set: a secret was generated for this run; webhook receivers cannot verify across restarts',
+    );
   }
   logger.log(`Invitations gateway listening on ${config.publicBaseUrl} (Swagger UI: ${config.publicBaseUrl}/docs)`);
   console.log(`\n  Swagger UI: ${config.publicBaseUrl}/docs\n`);

@@ -43,7 +43,12 @@ describe('ambiguous submit', () => {
   });
 
   it('stays submitted, is sent once, and expires at the deadline', async () => {
-    const created = await createInvitation(app, { provider: 'graph', conversationId: 'c1', to: 'tel:+14255550160', timeoutSeconds: 1 });
+    const created = await createInvitation(app, {
+      provider: 'graph',
+      conversationId: 'c1',
+      to: 'tel:+14255550160',
+      timeoutSeconds: 1,
+    });
     expect(created.status).toBe(202);
     expect(created.body.status).toBe('submitted');
     expect(created.body.history.at(-1)?.detail).toMatch(/no response/);

@@ -10,7 +10,13 @@ const WORDS = ['heidi', 'silent', 'late', 'decline'];
 const COUNT = 24;
 
 interface Listed {
-  items: { id: string; status: string; terminal: boolean; history: { sequence: number }[]; providerRef: { operationId: string } }[];
+  items: {
+    id: string;
+    status: string;
+    terminal: boolean;
+    history: { sequence: number }[];
+    providerRef: { operationId: string };
+  }[];
 }
 
 /**
@@ -103,8 +109,10 @@ describe('crash safety (SIGKILL mid-flight)', () => {
         (r) => r.json() as Promise<{ invites: { operationId: string }[] }>,
       );
       const perOperation = new Map<string, number>();
-      for (const invite of invites.invites) perOperation.set(invite.operationId, (perOperation.get(invite.operationId) ?? 0) + 1);
-      for (const invitation of ended) expect(perOperation.get(invitation.providerRef.operationId) ?? 0).toBeLessThanOrEqual(1);
+      for (const invite of invites.invites)
+        perOperation.set(invite.operationId, (perOperation.get(invite.operationId) ?? 0) + 1);
+      for (const invitation of ended)
+        expect(perOperation.get(invitation.providerRef.operationId) ?? 0).toBeLessThanOrEqual(1);
     } finally {
       await second.stop();
     }
@@ -113,8 +121,14 @@ describe('crash safety (SIGKILL mid-flight)', () => {
 
 async function createCall(platform: TestApp, callbackUri: string): Promise<string> {
   const { graph } = platform.config;
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: graph.clientId, client_secret: graph.clientSecret });
-  const token = (await fetch(graph.tokenUrl, { method: 'POST', body: form }).then((r) => r.json())) as { access_token: string };
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: graph.clientId,
+    client_secret: graph.clientSecret,
+  });
+  const token = (await fetch(graph.tokenUrl, { method: 'POST', body: form }).then((r) => r.json())) as {
+    access_token: string;
+  };
   const call = await fetch(`${graph.baseUrl}/communications/calls`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${token.access_token}`, 'Content-Type': 'application/json' },
@@ -124,13 +138,17 @@ async function createCall(platform: TestApp, callbackUri: string): Promise<strin
 }
 
 async function listAll(service: ChildService): Promise<Listed['items']> {
-  const page = (await fetch(`${service.baseUrl}/invitations?clientContext=crash-run&limit=100`).then((r) => r.json())) as Listed;
+  const page = (await fetch(`${service.baseUrl}/invitations?clientContext=crash-run&limit=100`).then((r) =>
+    r.json(),
+  )) as Listed;
   return page.items;
 }
 
 async function waitTerminal(service: ChildService, id: string): Promise<Listed['items'][number]> {
   for (;;) {
-    const invitation = (await fetch(`${service.baseUrl}/invitations/${id}`, { headers: { Prefer: 'wait=20' } }).then((r) => r.json())) as Listed['items'][number];
+    const invitation = (await fetch(`${service.baseUrl}/invitations/${id}`, { headers: { Prefer: 'wait=20' } }).then(
+      (r) => r.json(),
+    )) as Listed['items'][number];
     if (invitation.terminal) return invitation;
   }
 }

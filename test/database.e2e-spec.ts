@@ -103,7 +103,10 @@ describeOnPostgres('a PostgreSQL outage', () => {
   });
 
   it('answers 503 service_unavailable while the database is gone, and recovers when it is back', async () => {
-    const created = await service.request('/invitations', { method: 'POST', json: { provider: 'graph', conversationId: 'outage', to: 'tel:+14255550100' } });
+    const created = await service.request('/invitations', {
+      method: 'POST',
+      json: { provider: 'graph', conversationId: 'outage', to: 'tel:+14255550100' },
+    });
     expect(created.status).toBe(202);
     const { id } = (await created.json()) as { id: string };
 
@@ -116,7 +119,10 @@ describeOnPostgres('a PostgreSQL outage', () => {
     expect(problem).toMatchObject({ code: 'service_unavailable', status: 503, retryable: true });
     expect(JSON.stringify(problem)).not.toMatch(/ECONNREFUSED|5432|postgres|stack/i);
 
-    const rejected = await service.request('/invitations', { method: 'POST', json: { provider: 'graph', conversationId: 'outage', to: 'tel:+14255550101' } });
+    const rejected = await service.request('/invitations', {
+      method: 'POST',
+      json: { provider: 'graph', conversationId: 'outage', to: 'tel:+14255550101' },
+    });
     expect(rejected.status).toBe(503);
 
     const ready = await service.request('/health/ready');

@@ -33,7 +33,13 @@ describe.each(TEST_DATABASES)('webhooks (%s)', (database) => {
     return recorder;
   };
   const invite = (callbackUrl: string, displayName = 'heidi') =>
-    createInvitation(app, { provider: 'graph', conversationId: 'call-h', to: 'tel:+14255550142', displayName, callbackUrl });
+    createInvitation(app, {
+      provider: 'graph',
+      conversationId: 'call-h',
+      to: 'tel:+14255550142',
+      displayName,
+      callbackUrl,
+    });
 
   beforeAll(async () => {
     app = await startTestApp({ WEBHOOK_SECRET: SECRET, SANDBOX_RING_MS: '150' }, database);
@@ -54,9 +60,13 @@ describe.each(TEST_DATABASES)('webhooks (%s)', (database) => {
     expect(received.map((d) => d.status)).toEqual(done.history.map((entry) => entry.status));
     expect(received[0]).toMatchObject({ sequence: 1, status: 'pending', previousStatus: null });
     expect(received[1].previousStatus).toBe('pending');
-    expect(received.map((d) => d.webhookId)).toEqual(done.history.map((entry) => `msg_${done.providerRef.operationId}_${entry.sequence}`));
+    expect(received.map((d) => d.webhookId)).toEqual(
+      done.history.map((entry) => `msg_${done.providerRef.operationId}_${entry.sequence}`),
+    );
     const log = await settledLog(app, done.id, allFinished);
-    expect(log.items.map((item) => [item.state, item.attempts.length])).toEqual(done.history.map(() => ['delivered', 1]));
+    expect(log.items.map((item) => [item.state, item.attempts.length])).toEqual(
+      done.history.map(() => ['delivered', 1]),
+    );
   });
 
   it('retries a failed delivery with the same webhook-id and keeps order behind it', async () => {

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, generateKeyPair } from 'jose';
-import { createInvitation, getInvitation, readJson, waitForHistory, waitForTerminal } from './support/invitations-client';
+import {
+  createInvitation,
+  getInvitation,
+  readJson,
+  waitForHistory,
+  waitForTerminal,
+} from './support/invitations-client';
 import { startTestApp, type TestApp } from './support/test-app';
 import { liveEnvAgainst } from './support/child-service';
 
@@ -8,10 +14,18 @@ import { liveEnvAgainst } from './support/child-service';
 describe('graph adapter against the sandbox', () => {
   let app: TestApp;
   const invite = (displayName: string, extra: Record<string, unknown> = {}) =>
-    createInvitation(app, { provider: 'graph', conversationId: 'call-g', to: 'tel:+14255550123', displayName, ...extra });
-  const tokensIssued = async () => (await readJson<{ issued: number }>(app, '/sandbox/graph/_inspect/tokens')).body.issued;
+    createInvitation(app, {
+      provider: 'graph',
+      conversationId: 'call-g',
+      to: 'tel:+14255550123',
+      displayName,
+      ...extra,
+    });
+  const tokensIssued = async () =>
+    (await readJson<{ issued: number }>(app, '/sandbox/graph/_inspect/tokens')).body.issued;
   const sign = async (options: Record<string, unknown> = {}) =>
-    (await readJson<{ token: string }>(app, '/sandbox/graph/_control/sign', { method: 'POST', json: options })).body.token;
+    (await readJson<{ token: string }>(app, '/sandbox/graph/_control/sign', { method: 'POST', json: options })).body
+      .token;
   const notify = (token: string | undefined, body: unknown) =>
     app.request('/providers/graph/notifications', {
       method: 'POST',
@@ -67,7 +81,12 @@ describe('graph adapter against the sandbox', () => {
         {
           '@odata.type': '#microsoft.graph.invitationParticipantInfo',
           identity: {
-            user: { id: '550fae72-d251-43ec-868c-373732c2704f', identityProvider: 'AAD', tenantId: 'tenant-7', displayName: 'Heidi Steen' },
+            user: {
+              id: '550fae72-d251-43ec-868c-373732c2704f',
+              identityProvider: 'AAD',
+              tenantId: 'tenant-7',
+              displayName: 'Heidi Steen',
+            },
           },
           replacesCallId: 'p2p-1',
         },
@@ -143,7 +162,10 @@ describe('graph adapter against the sandbox', () => {
     expect(done.status).toBe('joined');
     expect(done.history.map((entry) => entry.status)).toEqual(['pending', 'joined']);
     expect(done.history[1].source).toBe('provider_event');
-    const invites = await readJson<{ invites: unknown[] }>(app, `/sandbox/graph/_inspect/invites?operationId=${done.providerRef.operationId}`);
+    const invites = await readJson<{ invites: unknown[] }>(
+      app,
+      `/sandbox/graph/_inspect/invites?operationId=${done.providerRef.operationId}`,
+    );
     expect(invites.body.invites).toHaveLength(1);
   });
 
@@ -152,7 +174,10 @@ describe('graph adapter against the sandbox', () => {
     try {
       const created = await createInvitation(live, { provider: 'graph', conversationId: 'c', to: 'tel:+14255550100' });
       expect(created.status).toBe(502);
-      expect(created.body).toMatchObject({ code: 'provider_auth_failed', provider: { name: 'graph', httpStatus: 401 } });
+      expect(created.body).toMatchObject({
+        code: 'provider_auth_failed',
+        provider: { name: 'graph', httpStatus: 401 },
+      });
       expect(JSON.stringify(created.body)).not.toContain('wrong-secret');
       const ready = await live.request('/health/ready');
       expect(ready.status).toBe(503);

@@ -49,7 +49,11 @@ describe.each(TEST_DATABASES)('invitations API (%s)', (database) => {
     });
 
     it('echoes an incoming X-Request-Id', async () => {
-      const response = await app.request('/invitations', { method: 'POST', json: valid(), headers: { 'X-Request-Id': 'req-123' } });
+      const response = await app.request('/invitations', {
+        method: 'POST',
+        json: valid(),
+        headers: { 'X-Request-Id': 'req-123' },
+      });
       expect(response.headers.get('x-request-id')).toBe('req-123');
     });
 
@@ -80,11 +84,17 @@ describe.each(TEST_DATABASES)('invitations API (%s)', (database) => {
     ];
 
     it.each(limits)('%s: %p is accepted, %p is refused', async (field, atLimit, overLimit) => {
-      const accepted = await createInvitation(app, valid({ [field]: atLimit, displayName: field === 'displayName' ? atLimit : 'silent' }));
+      const accepted = await createInvitation(
+        app,
+        valid({ [field]: atLimit, displayName: field === 'displayName' ? atLimit : 'silent' }),
+      );
       expect(accepted.status).toBe(202);
       const refused = await createInvitation(app, valid({ [field]: overLimit }));
       expect(refused.status).toBe(400);
-      expect(refused.body).toMatchObject({ code: 'validation_failed', errors: expect.arrayContaining([expect.objectContaining({ field })]) });
+      expect(refused.body).toMatchObject({
+        code: 'validation_failed',
+        errors: expect.arrayContaining([expect.objectContaining({ field })]),
+      });
     });
 
     const overLimitOnly: [field: string, value: unknown][] = [
@@ -105,37 +115,60 @@ describe.each(TEST_DATABASES)('invitations API (%s)', (database) => {
     it.each(overLimitOnly)('%s = %p is refused with 400 naming the field', async (field, value) => {
       const refused = await createInvitation(app, valid({ [field]: value }));
       expect(refused.status).toBe(400);
-      expect(refused.body).toMatchObject({ code: 'validation_failed', errors: expect.arrayContaining([expect.objectContaining({ field })]) });
+      expect(refused.body).toMatchObject({
+        code: 'validation_failed',
+        errors: expect.arrayContaining([expect.objectContaining({ field })]),
+      });
     });
 
     it('rejects unknown fields', async () => {
       const refused = await createInvitation(app, valid({ priority: 'high' }));
       expect(refused.status).toBe(400);
-      expect(refused.body).toMatchObject({ code: 'validation_failed', errors: [{ field: 'priority', message: 'priority is not a known field' }] });
+      expect(refused.body).toMatchObject({
+        code: 'validation_failed',
+        errors: [{ field: 'priority', message: 'priority is not a known field' }],
+      });
     });
 
     it('rejects a missing required field', async () => {
       const refused = await createInvitation(app, { provider: 'graph', to: 'tel:+14255550100' });
       expect(refused.status).toBe(400);
-      expect(refused.body).toMatchObject({ errors: expect.arrayContaining([expect.objectContaining({ field: 'conversationId' })]) });
+      expect(refused.body).toMatchObject({
+        errors: expect.arrayContaining([expect.objectContaining({ field: 'conversationId' })]),
+      });
     });
 
     it('answers malformed JSON with 400 problem', async () => {
-      const response = await app.request('/invitations', { method: 'POST', body: '{"to":', headers: { 'Content-Type': 'application/json' } });
+      const response = await app.request('/invitations', {
+        method: 'POST',
+        body: '{"to":',
+        headers: { 'Content-Type': 'application/json' },
+      });
       expect(response.status).toBe(400);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(await response.json()).toMatchObject({ code: 'validation_failed', detail: 'The body is not valid JSON' });
     });
 
-    it.each(['text/plain', 'application/x-www-form-urlencoded', 'application/xml'])('answers %s with 415', async (type) => {
-      const response = await app.request('/invitations', { method: 'POST', body: 'to=x', headers: { 'Content-Type': type } });
-      expect(response.status).toBe(415);
-      expect(await response.json()).toMatchObject({ code: 'unsupported_media_type', status: 415 });
-    });
+    it.each(['text/plain', 'application/x-www-form-urlencoded', 'application/xml'])(
+      'answers %s with 415',
+      async (type) => {
+        const response = await app.request('/invitations', {
+          method: 'POST',
+          body: 'to=x',
+          headers: { 'Content-Type': type },
+        });
+        expect(response.status).toBe(415);
+        expect(await response.json()).toMatchObject({ code: 'unsupported_media_type', status: 415 });
+      },
+    );
 
     it('answers a body over 64 KB with 413', async () => {
       const big = JSON.stringify(valid({ displayName: 'x'.repeat(70 * 1024) }));
-      const response = await app.request('/invitations', { method: 'POST', body: big, headers: { 'Content-Type': 'application/json' } });
+      const response = await app.request('/invitations', {
+        method: 'POST',
+        body: big,
+        headers: { 'Content-Type': 'application/json' },
+      });
       expect(response.status).toBe(413);
       expect(await response.json()).toMatchObject({ code: 'payload_too_large' });
     });
@@ -148,7 +181,11 @@ describe.each(TEST_DATABASES)('invitations API (%s)', (database) => {
     });
 
     it('never leaks a stack trace', async () => {
-      const response = await app.request('/invitations', { method: 'POST', body: '[[[', headers: { 'Content-Type': 'application/json' } });
+      const response = await app.request('/invitations', {
+        method: 'POST',
+        body: '[[[',
+        headers: { 'Content-Type': 'application/json' },
+      });
       const text = await response.text();
       expect(text).not.toMatch(/at .*\.(ts|js):\d+/);
       expect(text).not.toMatch(/SyntaxError|Unexpected token/);
@@ -179,11 +216,14 @@ describe.each(TEST_DATABASES)('invitations API (%s)', (database) => {
       expect(fetched.body.terminal).toBe(false);
     });
 
-    it.each(['5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a', 'not-a-uuid'])('answers 404 invitation_not_found for %s', async (id) => {
-      const response = await readJson<Record<string, unknown>>(app, `/invitations/${id}`);
-      expect(response.status).toBe(404);
-      expect(response.body).toMatchObject({ code: 'invitation_not_found', status: 404 });
-    });
+    it.each(['5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a', 'not-a-uuid'])(
+      'answers 404 invitation_not_found for %s',
+      async (id) => {
+        const response = await readJson<Record<string, unknown>>(app, `/invitations/${id}`);
+        expect(response.status).toBe(404);
+        expect(response.body).toMatchObject({ code: 'invitation_not_found', status: 404 });
+      },
+    );
   });
 
   describe('GET /invitations', () => {
@@ -195,7 +235,10 @@ describe.each(TEST_DATABASES)('invitations API (%s)', (database) => {
       let cursor: string | null = null;
       do {
         const query: string = `clientContext=${context}&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
-        const page = await readJson<{ items: { id: string }[]; nextCursor: string | null }>(app, `/invitations?${query}`);
+        const page = await readJson<{ items: { id: string }[]; nextCursor: string | null }>(
+          app,
+          `/invitations?${query}`,
+        );
         expect(page.status).toBe(200);
         expect(page.body.items.length).toBeLessThanOrEqual(2);
         seen.push(...page.body.items.map((item) => item.id));
@@ -215,20 +258,27 @@ describe.each(TEST_DATABASES)('invitations API (%s)', (database) => {
       expect(page.body.items.map((item) => item.id)).toEqual([joined.body.id]);
     });
 
-    it.each(['limit=0', 'limit=101', 'status=unknown', 'provider=skype', 'cursor=!!!', 'extra=1'])('refuses %s', async (query) => {
-      const page = await readJson<Record<string, unknown>>(app, `/invitations?${query}`);
-      expect(page.status).toBe(400);
-      expect(page.body).toMatchObject({ code: 'validation_failed' });
-    });
+    it.each(['limit=0', 'limit=101', 'status=unknown', 'provider=skype', 'cursor=!!!', 'extra=1'])(
+      'refuses %s',
+      async (query) => {
+        const page = await readJson<Record<string, unknown>>(app, `/invitations?${query}`);
+        expect(page.status).toBe(400);
+        expect(page.body).toMatchObject({ code: 'validation_failed' });
+      },
+    );
   });
 
   describe('POST /invitations/{id}/cancel', () => {
     it('202, repeat is a no-op, then 200 once canceled', async () => {
       const created = await createInvitation(app, valid({ displayName: 'silent' }));
-      const first = await readJson<Record<string, unknown>>(app, `/invitations/${created.body.id}/cancel`, { method: 'POST' });
+      const first = await readJson<Record<string, unknown>>(app, `/invitations/${created.body.id}/cancel`, {
+        method: 'POST',
+      });
       expect(first.status).toBe(202);
       expect(first.body.cancelRequestedAt).toEqual(expect.any(String));
-      const again = await readJson<Record<string, unknown>>(app, `/invitations/${created.body.id}/cancel`, { method: 'POST' });
+      const again = await readJson<Record<string, unknown>>(app, `/invitations/${created.body.id}/cancel`, {
+        method: 'POST',
+      });
       expect([200, 202]).toContain(again.status);
       expect(again.body.cancelRequestedAt).toBe(first.body.cancelRequestedAt);
       const done = await waitForTerminal(app, created.body.id);
@@ -247,7 +297,9 @@ describe.each(TEST_DATABASES)('invitations API (%s)', (database) => {
     });
 
     it('404 for an unknown invitation', async () => {
-      const response = await readJson(app, '/invitations/5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a/cancel', { method: 'POST' });
+      const response = await readJson(app, '/invitations/5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a/cancel', {
+        method: 'POST',
+      });
       expect(response.status).toBe(404);
     });
   });
@@ -299,7 +351,10 @@ describe.each(TEST_DATABASES)('invitations API (%s)', (database) => {
       const listed = await readJson<{ items: unknown[] }>(app, `/invitations?clientContext=${key}`);
       expect(listed.body.items).toHaveLength(1);
       const operationId = created[0].body.providerRef.operationId;
-      const invites = await readJson<{ invites: unknown[] }>(app, `/sandbox/graph/_inspect/invites?operationId=${operationId}`);
+      const invites = await readJson<{ invites: unknown[] }>(
+        app,
+        `/sandbox/graph/_inspect/invites?operationId=${operationId}`,
+      );
       expect(invites.body.invites).toHaveLength(1);
     });
 
@@ -312,22 +367,39 @@ describe.each(TEST_DATABASES)('invitations API (%s)', (database) => {
 
   describe('registry endpoints', () => {
     it('GET /errors lists every code with provider mappings', async () => {
-      const response = await readJson<{ items: { code: string; status: number | null; providerMappings: unknown[] }[] }>(app, '/errors');
+      const response = await readJson<{
+        items: { code: string; status: number | null; providerMappings: unknown[] }[];
+      }>(app, '/errors');
       const codes = response.body.items.map((item) => item.code);
-      for (const code of ['validation_failed', 'conversation_not_found', 'provider_throttled', 'no_provider_signal', 'internal_error']) {
+      for (const code of [
+        'validation_failed',
+        'conversation_not_found',
+        'provider_throttled',
+        'no_provider_signal',
+        'internal_error',
+      ]) {
         expect(codes).toContain(code);
       }
       const notFound = response.body.items.find((item) => item.code === 'conversation_not_found');
-      expect(notFound?.providerMappings).toEqual(expect.arrayContaining([expect.objectContaining({ provider: 'graph' })]));
+      expect(notFound?.providerMappings).toEqual(
+        expect.arrayContaining([expect.objectContaining({ provider: 'graph' })]),
+      );
     });
 
     it('GET /errors/{code} and a 404 for an unknown code', async () => {
-      expect((await readJson(app, '/errors/declined')).body).toMatchObject({ code: 'declined', status: null, retryable: false });
+      expect((await readJson(app, '/errors/declined')).body).toMatchObject({
+        code: 'declined',
+        status: null,
+        retryable: false,
+      });
       expect((await readJson(app, '/errors/nope')).status).toBe(404);
     });
 
     it('GET /providers lists each provider with capabilities; unknown name is 404', async () => {
-      const response = await readJson<{ items: { name: string; capabilities: { cancel: boolean } }[] }>(app, '/providers');
+      const response = await readJson<{ items: { name: string; capabilities: { cancel: boolean } }[] }>(
+        app,
+        '/providers',
+      );
       expect(response.body.items.map((item) => item.name)).toContain('graph');
       expect((await readJson(app, '/providers/skype')).status).toBe(404);
     });

@@ -47,14 +47,34 @@ describe('OpenAPI document', () => {
   });
 
   it('has an example for every request body and every problem response', () => {
-    const operations = Object.values(generated.paths as Record<string, Record<string, { requestBody?: { content: Record<string, { examples?: object; schema?: object }> }; responses: Record<string, { content?: Record<string, { examples?: object }> }> }>>).flatMap((item) => Object.values(item));
+    const operations = Object.values(
+      generated.paths as Record<
+        string,
+        Record<
+          string,
+          {
+            requestBody?: { content: Record<string, { examples?: object; schema?: object }> };
+            responses: Record<string, { content?: Record<string, { examples?: object }> }>;
+          }
+        >
+      >,
+    ).flatMap((item) => Object.values(item));
     for (const operation of operations) {
       for (const [status, response] of Object.entries(operation.responses)) {
         const problem = response.content?.['application/problem+json'];
-        if (problem) expect({ status, examples: Object.keys(problem.examples ?? {}).length > 0 }).toEqual({ status, examples: true });
+        if (problem)
+          expect({ status, examples: Object.keys(problem.examples ?? {}).length > 0 }).toEqual({
+            status,
+            examples: true,
+          });
       }
     }
-    const create = (generated.paths as Record<string, Record<string, { requestBody: { content: Record<string, { examples: object }> } }>>)['/invitations'].post;
+    const create = (
+      generated.paths as Record<
+        string,
+        Record<string, { requestBody: { content: Record<string, { examples: object }> } }>
+      >
+    )['/invitations'].post;
     expect(Object.keys(create.requestBody.content['application/json'].examples).length).toBeGreaterThan(2);
   });
 

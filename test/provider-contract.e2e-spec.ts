@@ -1,5 +1,11 @@
 import { REGISTERED_PROVIDERS } from '../src/providers/providers.module';
-import { createInvitation, getInvitation, waitForHistory, waitForTerminal, type InvitationBody } from './support/invitations-client';
+import {
+  createInvitation,
+  getInvitation,
+  waitForHistory,
+  waitForTerminal,
+  type InvitationBody,
+} from './support/invitations-client';
 import { providerFacts, triggerTarget, unsupportedTarget, type ProviderFacts } from './support/scenario-targets';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TEST_DATABASES } from './support/test-database';
@@ -108,37 +114,43 @@ describe.each(TEST_DATABASES)('provider contract (%s)', (database) => {
       expect(amended.error).toBeNull();
     });
 
-    it.each(CONVERSATION_SCENARIOS)('conversation %s is rejected as the contract says', async (conversation, httpStatus, code) => {
-      const asyncOutcome = ASYNC_INSTEAD[provider]?.[conversation];
-      const created = await createInvitation(
-        app,
-        { provider, conversationId: conversation, ...triggerTarget(facts, 'heidi'), timeoutSeconds: 1 },
-        { wait: 0 },
-      );
-      if (asyncOutcome) {
-        expect(created.status).toBe(202);
-        const done = await waitForTerminal(app, created.body.id);
-        expect(done.status).toBe(asyncOutcome.status);
-        expect(asyncOutcome.errorCodes).toContain(done.error?.code);
-        return;
-      }
-      const problem = created.body as unknown as Record<string, unknown>;
-      expect(created.status).toBe(httpStatus);
-      expect(created.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect(problem).toMatchObject({ code, status: httpStatus, type: `/errors/${code}` });
-      expect(problem.provider).toMatchObject({ name: provider });
-      const id = problem.invitationId as string;
-      expect(created.headers.get('location')).toBe(`/invitations/${id}`);
-      const stored = await getInvitation(app, id);
-      expect(stored.body).toMatchObject({ status: 'failed', terminal: true, error: { code } });
-    });
+    it.each(CONVERSATION_SCENARIOS)(
+      'conversation %s is rejected as the contract says',
+      async (conversation, httpStatus, code) => {
+        const asyncOutcome = ASYNC_INSTEAD[provider]?.[conversation];
+        const created = await createInvitation(
+          app,
+          { provider, conversationId: conversation, ...triggerTarget(facts, 'heidi'), timeoutSeconds: 1 },
+          { wait: 0 },
+        );
+        if (asyncOutcome) {
+          expect(created.status).toBe(202);
+          const done = await waitForTerminal(app, created.body.id);
+          expect(done.status).toBe(asyncOutcome.status);
+          expect(asyncOutcome.errorCodes).toContain(done.error?.code);
+          return;
+        }
+        const problem = created.body as unknown as Record<string, unknown>;
+        expect(created.status).toBe(httpStatus);
+        expect(created.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(problem).toMatchObject({ code, status: httpStatus, type: `/errors/${code}` });
+        expect(problem.provider).toMatchObject({ name: provider });
+        const id = problem.invitationId as string;
+        expect(created.headers.get('location')).toBe(`/invitations/${id}`);
+        const stored = await getInvitation(app, id);
+        expect(stored.body).toMatchObject({ status: 'failed', terminal: true, error: { code } });
+      },
+    );
 
     it('rejects a target scheme it cannot honour with 422 naming the field', async () => {
       const target = unsupportedTarget(facts);
       if (!target) return expect(facts.capabilities.targetSchemes).toHaveLength(3);
       const created = await createInvitation(app, { provider, conversationId: 'c', to: target });
       expect(created.status).toBe(422);
-      expect(created.body).toMatchObject({ code: 'capability_not_supported', errors: [expect.objectContaining({ field: 'to' })] });
+      expect(created.body).toMatchObject({
+        code: 'capability_not_supported',
+        errors: [expect.objectContaining({ field: 'to' })],
+      });
     });
 
     it('rejects every optional field it does not honour with 422 naming it', async () => {
@@ -160,7 +172,10 @@ describe.each(TEST_DATABASES)('provider contract (%s)', (database) => {
           [field]: samples[field],
         });
         expect(created.status).toBe(422);
-        expect(created.body).toMatchObject({ code: 'capability_not_supported', errors: [expect.objectContaining({ field })] });
+        expect(created.body).toMatchObject({
+          code: 'capability_not_supported',
+          errors: [expect.objectContaining({ field })],
+        });
       }
     });
 

@@ -67,7 +67,13 @@ describeOnPostgres('two replicas on PostgreSQL', () => {
     const calls = [await createCall(platform, a), await createCall(platform, b)];
 
     // SSE on replica A for an invitation that replica B creates and that ends on B's notifications.
-    const watched = await post(b, { provider: 'graph', conversationId: calls[1], to: 'tel:+14255550300', callbackUrl: receiver.url, clientContext: 'replicas' });
+    const watched = await post(b, {
+      provider: 'graph',
+      conversationId: calls[1],
+      to: 'tel:+14255550300',
+      callbackUrl: receiver.url,
+      clientContext: 'replicas',
+    });
     const stream = readStream(`${a.baseUrl}/invitations/${watched.id}/events`);
 
     // Spread creates over both replicas; notifications go to either one by call.
@@ -87,7 +93,9 @@ describeOnPostgres('two replicas on PostgreSQL', () => {
       );
     }
     // Cancel on the replica that did not create it.
-    const canceled = created.find((_, index) => WORDS[(index - 1) % WORDS.length] === 'silent' && index > 0) as Invitation;
+    const canceled = created.find(
+      (_, index) => WORDS[(index - 1) % WORDS.length] === 'silent' && index > 0,
+    ) as Invitation;
     expect((await fetch(`${a.baseUrl}/invitations/${canceled.id}/cancel`, { method: 'POST' })).status).toBe(202);
 
     const frames = await stream;
@@ -126,7 +134,9 @@ describeOnPostgres('two replicas on PostgreSQL', () => {
     expect(await readiness(a)).toMatchObject({ 'provider:ucwa': { status: 'up', eventChannel: true } });
     // Both replicas invited through the one shared application.
     const ucwaInvites = await inspectInvites(ucwaPlatform, 'ucwa');
-    const used = ucwaInvites.filter((invite) => ucwaCreated.some((u) => u.providerRef.operationId === invite.operationId));
+    const used = ucwaInvites.filter((invite) =>
+      ucwaCreated.some((u) => u.providerRef.operationId === invite.operationId),
+    );
     expect(used).toHaveLength(ucwaCreated.length);
     expect(new Set(used.map((invite) => invite.application)).size).toBe(1);
 
@@ -144,13 +154,20 @@ describeOnPostgres('two replicas on PostgreSQL', () => {
   }, 120_000);
 });
 
-async function inspectInvites(platform: TestApp, provider: string): Promise<{ operationId: string; application?: string }[]> {
-  const body = (await fetch(`${platform.baseUrl}/sandbox/${provider}/_inspect/invites`).then((r) => r.json())) as { invites: { operationId: string; application?: string }[] };
+async function inspectInvites(
+  platform: TestApp,
+  provider: string,
+): Promise<{ operationId: string; application?: string }[]> {
+  const body = (await fetch(`${platform.baseUrl}/sandbox/${provider}/_inspect/invites`).then((r) => r.json())) as {
+    invites: { operationId: string; application?: string }[];
+  };
   return body.invites;
 }
 
 async function readiness(replica: ChildService): Promise<Record<string, Record<string, unknown>>> {
-  const body = (await fetch(`${replica.baseUrl}/health/ready`).then((r) => r.json())) as { info?: Record<string, Record<string, unknown>> };
+  const body = (await fetch(`${replica.baseUrl}/health/ready`).then((r) => r.json())) as {
+    info?: Record<string, Record<string, unknown>>;
+  };
   return body.info ?? {};
 }
 
@@ -171,14 +188,20 @@ async function channelHolder(replicas: ChildService[]): Promise<ChildService> {
 }
 
 async function post(replica: ChildService, body: Record<string, unknown>): Promise<Invitation> {
-  const response = await fetch(`${replica.baseUrl}/invitations`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${replica.baseUrl}/invitations`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(response.status).toBe(202);
   return (await response.json()) as Invitation;
 }
 
 async function waitTerminal(replica: ChildService, id: string): Promise<Invitation> {
   for (;;) {
-    const invitation = (await fetch(`${replica.baseUrl}/invitations/${id}`, { headers: { Prefer: 'wait=30' } }).then((r) => r.json())) as Invitation;
+    const invitation = (await fetch(`${replica.baseUrl}/invitations/${id}`, { headers: { Prefer: 'wait=30' } }).then(
+      (r) => r.json(),
+    )) as Invitation;
     if (invitation.terminal) return invitation;
   }
 }
@@ -205,8 +228,14 @@ async function readStream(url: string): Promise<string[]> {
 
 async function createCall(platform: TestApp, replica: ChildService): Promise<string> {
   const { graph } = platform.config;
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: graph.clientId, client_secret: graph.clientSecret });
-  const token = (await fetch(graph.tokenUrl, { method: 'POST', body: form }).then((r) => r.json())) as { access_token: string };
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: graph.clientId,
+    client_secret: graph.clientSecret,
+  });
+  const token = (await fetch(graph.tokenUrl, { method: 'POST', body: form }).then((r) => r.json())) as {
+    access_token: string;
+  };
   const call = (await fetch(`${graph.baseUrl}/communications/calls`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${token.access_token}`, 'Content-Type': 'application/json' },

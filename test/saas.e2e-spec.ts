@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, generateKeyPair } from 'jose';
-import { createInvitation, getInvitation, readJson, waitForHistory, waitForTerminal } from './support/invitations-client';
+import {
+  createInvitation,
+  getInvitation,
+  readJson,
+  waitForHistory,
+  waitForTerminal,
+} from './support/invitations-client';
 import { startTestApp, type TestApp } from './support/test-app';
 
 const CALLBACK_TYPE = 'application/json; type="application/vnd.microsoft.com.ucwa+json"; charset=utf-8';
@@ -9,7 +15,8 @@ const CALLBACK_TYPE = 'application/json; type="application/vnd.microsoft.com.ucw
 describe('saas adapter against the sandbox', () => {
   let app: TestApp;
   const sign = async (options: Record<string, unknown> = {}) =>
-    (await readJson<{ token: string }>(app, '/sandbox/saas/_control/sign', { method: 'POST', json: options })).body.token;
+    (await readJson<{ token: string }>(app, '/sandbox/saas/_control/sign', { method: 'POST', json: options })).body
+      .token;
   const callback = (token: string | undefined, body: unknown) =>
     app.request('/providers/saas/callbacks', {
       method: 'POST',
@@ -54,7 +61,10 @@ describe('saas adapter against the sandbox', () => {
     );
     expect(created.body.status).toBe('joined');
     const operationId = created.body.providerRef.operationId;
-    const { body } = await readJson<{ invites: { body: unknown }[] }>(app, `/sandbox/saas/_inspect/invites?operationId=${operationId}`);
+    const { body } = await readJson<{ invites: { body: unknown }[] }>(
+      app,
+      `/sandbox/saas/_inspect/invites?operationId=${operationId}`,
+    );
     expect(body.invites).toHaveLength(1);
     expect(body.invites[0].body).toEqual({
       operationId,
@@ -70,7 +80,11 @@ describe('saas adapter against the sandbox', () => {
     await createInvitation(app, { provider: 'saas', conversationId: 'm', to: 'sip:heidi@sandbox.test' });
     const before = (await readJson<{ issued: number }>(app, '/sandbox/saas/_inspect/tokens')).body.issued;
     await app.request('/sandbox/saas/_control/expire-tokens', { method: 'POST' });
-    const created = await createInvitation(app, { provider: 'saas', conversationId: 'm', to: 'sip:heidi@sandbox.test' });
+    const created = await createInvitation(app, {
+      provider: 'saas',
+      conversationId: 'm',
+      to: 'sip:heidi@sandbox.test',
+    });
     expect(created.status).toBe(202);
     expect((await readJson<{ issued: number }>(app, '/sandbox/saas/_inspect/tokens')).body.issued).toBe(before + 1);
   });
@@ -78,10 +92,17 @@ describe('saas adapter against the sandbox', () => {
   it('rejects subject and onBehalfOf over 250 before any upstream call', async () => {
     const before = (await readJson<{ invites: unknown[] }>(app, '/sandbox/saas/_inspect/invites')).body.invites.length;
     for (const field of ['subject', 'onBehalfOf']) {
-      const refused = await createInvitation(app, { provider: 'saas', conversationId: 'm', to: 'sip:a@sandbox.test', [field]: 'x'.repeat(251) });
+      const refused = await createInvitation(app, {
+        provider: 'saas',
+        conversationId: 'm',
+        to: 'sip:a@sandbox.test',
+        [field]: 'x'.repeat(251),
+      });
       expect(refused.status).toBe(400);
     }
-    expect((await readJson<{ invites: unknown[] }>(app, '/sandbox/saas/_inspect/invites')).body.invites).toHaveLength(before);
+    expect((await readJson<{ invites: unknown[] }>(app, '/sandbox/saas/_inspect/invites')).body.invites).toHaveLength(
+      before,
+    );
   });
 
   describe('callback authentication', () => {
@@ -90,7 +111,12 @@ describe('saas adapter against the sandbox', () => {
     let length: number;
 
     beforeAll(async () => {
-      const created = await createInvitation(app, { provider: 'saas', conversationId: 'm', to: 'sip:silent@sandbox.test', timeoutSeconds: 30 });
+      const created = await createInvitation(app, {
+        provider: 'saas',
+        conversationId: 'm',
+        to: 'sip:silent@sandbox.test',
+        timeoutSeconds: 30,
+      });
       id = created.body.id;
       operationId = created.body.providerRef.operationId;
       length = (await waitForHistory(app, id, (entry) => entry.status === 'ringing')).history.length;
@@ -144,7 +170,11 @@ describe('saas adapter against the sandbox', () => {
     ['noanswer', 'no_answer', 'no_answer', 'Timeout'],
     ['fail', 'failed', 'media_failure', 'MediaFailure'],
   ])('%s ends %s (%s) keeping the platform subcode %s', async (word, status, code, subcode) => {
-    const created = await createInvitation(app, { provider: 'saas', conversationId: 'm', to: `sip:${word}@sandbox.test` });
+    const created = await createInvitation(app, {
+      provider: 'saas',
+      conversationId: 'm',
+      to: `sip:${word}@sandbox.test`,
+    });
     const done = await waitForTerminal(app, created.body.id);
     expect(done).toMatchObject({ status, error: { code, provider: { name: 'saas', subcode } } });
   });
@@ -154,15 +184,23 @@ describe('saas adapter against the sandbox', () => {
     ['gone', 503, 'provider_unavailable', 'CannotRedirect'],
     ['already', 409, 'already_in_conversation', 'AlreadyExists'],
     ['nocallback', 502, 'callback_unreachable', 'CallbackChannelError'],
-  ])('conversation %s answers %i %s with the platform subcode %s', async (conversationId, httpStatus, code, subcode) => {
-    const created = await createInvitation(app, { provider: 'saas', conversationId, to: 'sip:heidi@sandbox.test' });
-    expect(created.status).toBe(httpStatus);
-    expect(created.body).toMatchObject({ code, provider: { name: 'saas', subcode } });
-  });
+  ])(
+    'conversation %s answers %i %s with the platform subcode %s',
+    async (conversationId, httpStatus, code, subcode) => {
+      const created = await createInvitation(app, { provider: 'saas', conversationId, to: 'sip:heidi@sandbox.test' });
+      expect(created.status).toBe(httpStatus);
+      expect(created.body).toMatchObject({ code, provider: { name: 'saas', subcode } });
+    },
+  );
 
   it('the sandbox, like the platform, refuses a missing or over-long operationId with 400 ParameterValidationFailure', async () => {
     const { saas } = app.config;
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: saas.clientId, client_secret: saas.clientSecret, resource: saas.resource });
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: saas.clientId,
+      client_secret: saas.clientSecret,
+      resource: saas.resource,
+    });
     const token = await readJson<{ access_token: string }>(app, '/sandbox/saas/oauth2/token', {
       method: 'POST',
       body: form.toString(),
@@ -171,8 +209,15 @@ describe('saas adapter against the sandbox', () => {
     expect(token.status).toBe(200);
     // The sandbox's own layout (the adapter finds it by links): this probes the simulator itself.
     const url = '/sandbox/saas/platformservice/v1/applications/app1/participantInvitations?conversationId=m';
-    for (const body of [{ to: 'sip:heidi@sandbox.test' }, { to: 'sip:heidi@sandbox.test', operationId: 'x'.repeat(51) }]) {
-      const refused = await readJson<{ subcode: string }>(app, url, { method: 'POST', json: body, headers: { Authorization: `Bearer ${token.body.access_token}` } });
+    for (const body of [
+      { to: 'sip:heidi@sandbox.test' },
+      { to: 'sip:heidi@sandbox.test', operationId: 'x'.repeat(51) },
+    ]) {
+      const refused = await readJson<{ subcode: string }>(app, url, {
+        method: 'POST',
+        json: body,
+        headers: { Authorization: `Bearer ${token.body.access_token}` },
+      });
       expect(refused.status).toBe(400);
       expect(refused.body).toMatchObject({ code: 'BadRequest', subcode: 'ParameterValidationFailure' });
     }
@@ -180,11 +225,23 @@ describe('saas adapter against the sandbox', () => {
 
   it('answers 403 ApplicationNotFound for an unprovisioned endpoint as provider_forbidden', async () => {
     const { liveEnvAgainst } = await import('./support/child-service');
-    const live = await startTestApp({ ...liveEnvAgainst(app.config), GRAPH_MODE: 'off', UCWA_MODE: 'off', SAAS_ENDPOINT_ID: 'sip:nobody@sandbox.test' });
+    const live = await startTestApp({
+      ...liveEnvAgainst(app.config),
+      GRAPH_MODE: 'off',
+      UCWA_MODE: 'off',
+      SAAS_ENDPOINT_ID: 'sip:nobody@sandbox.test',
+    });
     try {
-      const created = await createInvitation(live, { provider: 'saas', conversationId: 'm', to: 'sip:heidi@sandbox.test' });
+      const created = await createInvitation(live, {
+        provider: 'saas',
+        conversationId: 'm',
+        to: 'sip:heidi@sandbox.test',
+      });
       expect(created.status).toBe(502);
-      expect(created.body).toMatchObject({ code: 'provider_forbidden', provider: { name: 'saas', httpStatus: 403, subcode: 'ApplicationNotFound' } });
+      expect(created.body).toMatchObject({
+        code: 'provider_forbidden',
+        provider: { name: 'saas', httpStatus: 403, subcode: 'ApplicationNotFound' },
+      });
     } finally {
       await live.close();
     }

@@ -47,11 +47,15 @@ describe.each(TEST_DATABASES)('shared state on %s', (dialect) => {
   });
 
   it('lets exactly one of many concurrent writers win', async () => {
-    const wins = await Promise.all(Array.from({ length: 20 }, (_, i) => store.compareAndSet('k2', { writer: i }, undefined)));
+    const wins = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.compareAndSet('k2', { writer: i }, undefined)),
+    );
     expect(wins.filter(Boolean)).toHaveLength(1);
     const winner = wins.indexOf(true);
     expect(await store.read('k2')).toEqual({ value: { writer: winner }, version: 1 });
-    const next = await Promise.all(Array.from({ length: 20 }, (_, i) => store.compareAndSet('k2', { writer: 100 + i }, 1)));
+    const next = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.compareAndSet('k2', { writer: 100 + i }, 1)),
+    );
     expect(next.filter(Boolean)).toHaveLength(1);
   });
 
@@ -87,7 +91,10 @@ describe('one UCWA application for every replica', () => {
   }
 
   async function applications(): Promise<{ alive: number; created: number }> {
-    return (await platform.request('/sandbox/ucwa/_inspect/applications')).json() as Promise<{ alive: number; created: number }>;
+    return (await platform.request('/sandbox/ucwa/_inspect/applications')).json() as Promise<{
+      alive: number;
+      created: number;
+    }>;
   }
 
   async function invitedThrough(provider: UcwaProvider, operationId: string): Promise<string> {
@@ -104,7 +111,9 @@ describe('one UCWA application for every replica', () => {
       replacesCallId: null,
       timeoutSeconds: 30,
     });
-    const { invites } = (await (await platform.request(`/sandbox/ucwa/_inspect/invites?operationId=${operationId}`)).json()) as {
+    const { invites } = (await (
+      await platform.request(`/sandbox/ucwa/_inspect/invites?operationId=${operationId}`)
+    ).json()) as {
       invites: { application: string }[];
     };
     return invites[0].application;

@@ -17,7 +17,9 @@ describe('graceful shutdown', () => {
       });
       // Stop once the request is certainly inside the wait (the invitation exists).
       for (;;) {
-        const page = (await fetch(`${service.baseUrl}/invitations?limit=1`).then((r) => r.json())) as { items: unknown[] };
+        const page = (await fetch(`${service.baseUrl}/invitations?limit=1`).then((r) => r.json())) as {
+          items: unknown[];
+        };
         if (page.items.length > 0) break;
       }
       const stoppedAt = Date.now();

@@ -9,8 +9,14 @@ interface Frame {
 }
 
 /** Reads a whole SSE stream until the server closes it; returns frames and comment count. */
-async function readStream(url: string, headers: Record<string, string> = {}): Promise<{ frames: Frame[]; comments: number; status: number; type: string | null }> {
-  const response = await fetch(url, { headers: { Accept: 'text/event-stream', ...headers }, signal: AbortSignal.timeout(20_000) });
+async function readStream(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ frames: Frame[]; comments: number; status: number; type: string | null }> {
+  const response = await fetch(url, {
+    headers: { Accept: 'text/event-stream', ...headers },
+    signal: AbortSignal.timeout(20_000),
+  });
   const text = await response.text();
   const blocks = text.split('\n\n').filter((block) => block.trim().length > 0);
   const frames: Frame[] = [];
@@ -48,14 +54,23 @@ describe.each(TEST_DATABASES)('server-sent events (%s)', (database) => {
     const done = await waitForTerminal(app, created.body.id);
     expect(stream.frames.map((f) => Number(f.id))).toEqual(done.history.map((entry) => entry.sequence));
     expect(stream.frames.every((f) => f.event === 'invitation.status_changed')).toBe(true);
-    expect(stream.frames.at(-1)?.data).toMatchObject({ entry: { status: 'joined' }, invitation: { id: created.body.id, status: 'joined' } });
+    expect(stream.frames.at(-1)?.data).toMatchObject({
+      entry: { status: 'joined' },
+      invitation: { id: created.body.id, status: 'joined' },
+    });
   });
 
   it('resumes after Last-Event-ID with only the later entries', async () => {
-    const created = await createInvitation(app, { provider: 'graph', conversationId: 'c', to: 'tel:+14255550151' }, { wait: 20 });
+    const created = await createInvitation(
+      app,
+      { provider: 'graph', conversationId: 'c', to: 'tel:+14255550151' },
+      { wait: 20 },
+    );
     expect(created.body.terminal).toBe(true);
     const resumed = await readStream(`${app.baseUrl}/invitations/${created.body.id}/events`, { 'Last-Event-ID': '2' });
-    expect(resumed.frames.map((f) => Number(f.id))).toEqual(created.body.history.filter((e) => e.sequence > 2).map((e) => e.sequence));
+    expect(resumed.frames.map((f) => Number(f.id))).toEqual(
+      created.body.history.filter((e) => e.sequence > 2).map((e) => e.sequence),
+    );
   });
 
   it('answers an unknown invitation with a 404 problem, not a stream', async () => {
@@ -65,7 +80,13 @@ describe.each(TEST_DATABASES)('server-sent events (%s)', (database) => {
   });
 
   it('sends keep-alive comments while nothing happens', async () => {
-    const created = await createInvitation(app, { provider: 'graph', conversationId: 'c', to: 'tel:+14255550152', displayName: 'silent', timeoutSeconds: 16 });
+    const created = await createInvitation(app, {
+      provider: 'graph',
+      conversationId: 'c',
+      to: 'tel:+14255550152',
+      displayName: 'silent',
+      timeoutSeconds: 16,
+    });
     const stream = await readStream(`${app.baseUrl}/invitations/${created.body.id}/events`);
     // The initial comment, at least one 15 s keep-alive, then the frames up to `expired`.
     expect(stream.comments).toBeGreaterThanOrEqual(2);

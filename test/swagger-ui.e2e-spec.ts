@@ -4,7 +4,8 @@ import { startTestApp, type TestApp } from './support/test-app';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const describeWithBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
-if (!existsSync(CHROMIUM)) console.warn(`No Chromium at ${CHROMIUM} (apt-get install chromium): the Swagger UI test is skipped.`);
+if (!existsSync(CHROMIUM))
+  console.warn(`No Chromium at ${CHROMIUM} (apt-get install chromium): the Swagger UI test is skipped.`);
 
 /** A person in Swagger UI: Try it out on POST /invitations, and the invitation joins. */
 describeWithBrowser('Swagger UI', () => {
@@ -15,7 +16,14 @@ describeWithBrowser('Swagger UI', () => {
     app = await startTestApp({ SANDBOX_RING_MS: '300' });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   });
   afterAll(async () => {
@@ -31,7 +39,12 @@ describeWithBrowser('Swagger UI', () => {
     await page.click(`${operation} .try-out__btn`);
     await page.fill(
       `${operation} textarea.body-param__text`,
-      JSON.stringify({ provider: 'graph', conversationId: 'call-ui', to: '8:orgid:550fae72-d251-43ec-868c-373732c2704f', displayName: 'Heidi Steen' }),
+      JSON.stringify({
+        provider: 'graph',
+        conversationId: 'call-ui',
+        to: '8:orgid:550fae72-d251-43ec-868c-373732c2704f',
+        displayName: 'Heidi Steen',
+      }),
     );
     await page.locator(`${operation} tr[data-param-name="Prefer"] input`).fill('wait=10');
     await page.click(`${operation} .execute`);

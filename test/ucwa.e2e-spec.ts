@@ -16,8 +16,13 @@ describe.each(TEST_DATABASES)('ucwa adapter against the sandbox on %s', (databas
 
   it('sends operationId, to and subject to addParticipant', async () => {
     const created = await invite('heidi', { subject: 'Quarterly review' });
-    const { body } = await readJson<{ invites: { body: unknown }[] }>(app, `/sandbox/ucwa/_inspect/invites?operationId=${created.body.providerRef.operationId}`);
-    expect(body.invites.map((i) => i.body)).toEqual([{ operationId: created.body.providerRef.operationId, to: 'sip:heidi@sandbox.test', subject: 'Quarterly review' }]);
+    const { body } = await readJson<{ invites: { body: unknown }[] }>(
+      app,
+      `/sandbox/ucwa/_inspect/invites?operationId=${created.body.providerRef.operationId}`,
+    );
+    expect(body.invites.map((i) => i.body)).toEqual([
+      { operationId: created.body.providerRef.operationId, to: 'sip:heidi@sandbox.test', subject: 'Quarterly review' },
+    ]);
     expect((await waitForTerminal(app, created.body.id)).status).toBe('joined');
   });
 
@@ -58,7 +63,9 @@ describe.each(TEST_DATABASES)('ucwa adapter against the sandbox on %s', (databas
     expect(done.status).toBe('declined');
     const next = await invite('heidi');
     expect(next.status).toBe(202);
-    expect((await readJson<{ issued: number }>(app, '/sandbox/ucwa/_inspect/tokens')).body.issued).toBeGreaterThan(before);
+    expect((await readJson<{ issued: number }>(app, '/sandbox/ucwa/_inspect/tokens')).body.issued).toBeGreaterThan(
+      before,
+    );
     expect((await waitForTerminal(app, next.body.id)).status).toBe('joined');
   });
 
@@ -82,6 +89,9 @@ describe.each(TEST_DATABASES)('ucwa adapter against the sandbox on %s', (databas
   it('reads an XML error body (410 CannotRedirect) into the same problem', async () => {
     const created = await invite('heidi', { conversationId: 'gone' });
     expect(created.status).toBe(503);
-    expect(created.body).toMatchObject({ code: 'provider_unavailable', provider: { name: 'ucwa', httpStatus: 410, code: 'Gone', subcode: 'CannotRedirect' } });
+    expect(created.body).toMatchObject({
+      code: 'provider_unavailable',
+      provider: { name: 'ucwa', httpStatus: 410, code: 'Gone', subcode: 'CannotRedirect' },
+    });
   });
 });

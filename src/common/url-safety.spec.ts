@@ -46,7 +46,9 @@ describe('callbackUrl safety', () => {
 
   it('refuses at connect time a name that resolves to a blocked address (DNS rebinding)', async () => {
     const lookup = safeLookup(prod);
-    const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => lookup('localhost', {}, (err) => resolve(err)));
+    const error = await new Promise<NodeJS.ErrnoException | null>((resolve) =>
+      lookup('localhost', {}, (err) => resolve(err)),
+    );
     expect(error?.code).toBe('EBLOCKEDADDRESS');
   });
 

@@ -49,13 +49,27 @@ describe('configuration', () => {
   });
 
   it('reads the PostgreSQL pool size and statement timeout', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://db/gateway', DATABASE_POOL_SIZE: '25', DATABASE_STATEMENT_TIMEOUT_MS: '5000' });
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://db/gateway',
+      DATABASE_POOL_SIZE: '25',
+      DATABASE_STATEMENT_TIMEOUT_MS: '5000',
+    });
     expect(config.database).toEqual({ url: 'postgres://db/gateway', poolSize: 25, statementTimeoutMs: 5000 });
   });
 
   it('names every missing variable of a live provider', () => {
     const problems = problemsOf({ GRAPH_MODE: 'live', SAAS_MODE: 'live' }).join('\n');
-    for (const name of ['GRAPH_TENANT_ID', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET', 'SAAS_DISCOVERY_URL', 'SAAS_TOKEN_URL', 'SAAS_CLIENT_ID', 'SAAS_CLIENT_SECRET', 'SAAS_RESOURCE', 'SAAS_ENDPOINT_ID']) {
+    for (const name of [
+      'GRAPH_TENANT_ID',
+      'GRAPH_CLIENT_ID',
+      'GRAPH_CLIENT_SECRET',
+      'SAAS_DISCOVERY_URL',
+      'SAAS_TOKEN_URL',
+      'SAAS_CLIENT_ID',
+      'SAAS_CLIENT_SECRET',
+      'SAAS_RESOURCE',
+      'SAAS_ENDPOINT_ID',
+    ]) {
       expect(problems).toContain(name);
     }
   });
@@ -66,7 +80,12 @@ describe('configuration', () => {
   });
 
   it('derives live Graph defaults from the tenant and client', () => {
-    const config = loadConfig({ GRAPH_MODE: 'live', GRAPH_TENANT_ID: 't1', GRAPH_CLIENT_ID: 'app', GRAPH_CLIENT_SECRET: 's' });
+    const config = loadConfig({
+      GRAPH_MODE: 'live',
+      GRAPH_TENANT_ID: 't1',
+      GRAPH_CLIENT_ID: 'app',
+      GRAPH_CLIENT_SECRET: 's',
+    });
     expect(config.graph).toMatchObject({
       tokenUrl: 'https://login.microsoftonline.com/t1/oauth2/v2.0/token',
       notificationAudience: 'app',

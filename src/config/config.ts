@@ -150,7 +150,11 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     port: env.PORT,
     host: env.HOST,
     publicBaseUrl,
-    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS },
+    database: {
+      url: env.DATABASE_URL,
+      poolSize: env.DATABASE_POOL_SIZE,
+      statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    },
     apiKeys: (env.API_KEYS ?? '')
       .split(',')
       .map((key) => key.trim())

@@ -24,8 +24,7 @@ const emptyToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
 /** A live provider needs its credentials; sandbox and off do not. */
-const whenLive = (mode: keyof EnvironmentVariables) =>
-  ValidateIf((env: EnvironmentVariables) => env[mode] === 'live');
+const whenLive = (mode: keyof EnvironmentVariables) => ValidateIf((env: EnvironmentVariables) => env[mode] === 'live');
 
 /**
  * Every environment variable of contract.md §8, one rule each. Read once at boot;

@@ -33,7 +33,11 @@ export class DeliveryController {
   })
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this sequence.', example: '2' })
-  @ApiResponse({ status: 200, description: 'An event stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } })
+  @ApiResponse({
+    status: 200,
+    description: 'An event stream.',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
   @ApiProblems('/invitations/{id}/events', 'invitation_not_found', 'unauthorized')
   async events(
     @Param('id', uuid) id: string,

@@ -8,6 +8,10 @@ import { WebhookDispatcher } from './webhook.dispatcher';
 @Module({
   imports: [InvitationsModule],
   controllers: [DeliveryController],
-  providers: [{ provide: DeliveryRepository, useClass: KyselyDeliveryRepository }, WebhookDispatcher, EventStreamsService],
+  providers: [
+    { provide: DeliveryRepository, useClass: KyselyDeliveryRepository },
+    WebhookDispatcher,
+    EventStreamsService,
+  ],
 })
 export class DeliveryModule {}

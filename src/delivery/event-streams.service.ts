@@ -30,10 +30,15 @@ export class EventStreamsService implements BeforeApplicationShutdown {
     reply.raw.write(': stream of invitation.status_changed events\n\n');
     const lastSent = /^\d+$/.test(lastEventId ?? '') ? Number(lastEventId) : 0;
     let unsubscribe: () => void = () => undefined;
-    const stream = new InvitationEventStream(reply.raw, () => this.repository.findById(id), lastSent, () => {
-      unsubscribe();
-      this.streams.delete(stream);
-    });
+    const stream = new InvitationEventStream(
+      reply.raw,
+      () => this.repository.findById(id),
+      lastSent,
+      () => {
+        unsubscribe();
+        this.streams.delete(stream);
+      },
+    );
     this.streams.add(stream);
     unsubscribe = this.changeFeed.subscribe(id, () => void stream.refresh());
     await stream.refresh();

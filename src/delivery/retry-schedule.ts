@@ -12,7 +12,11 @@ export const MAX_RETRY_AFTER_MS = 3_600_000;
  * The delay before the next attempt after `attempts` failed ones, or undefined when
  * the delivery has used all its attempts. `random` is in [0, 1).
  */
-export function nextRetryDelayMs(attempts: number, retryAfterSeconds?: number, random: () => number = Math.random): number | undefined {
+export function nextRetryDelayMs(
+  attempts: number,
+  retryAfterSeconds?: number,
+  random: () => number = Math.random,
+): number | undefined {
   if (attempts >= MAX_ATTEMPTS) return undefined;
   const base = RETRY_DELAYS_MS[Math.max(0, attempts - 1)];
   const jittered = Math.round(base * (0.8 + 0.4 * random()));

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { BackgroundLoop } from '../common/background-loop';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ChangeFeed } from '../persistence/change-feed';
@@ -52,7 +58,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   /** Sends what is due; returns how long to sleep. */
   async deliverDue(): Promise<number> {
     const now = new Date();
-    const due = await this.repository.claimDue(now.toISOString(), new Date(now.getTime() + LEASE_MS).toISOString(), this.workerId, BATCH);
+    const due = await this.repository.claimDue(
+      now.toISOString(),
+      new Date(now.getTime() + LEASE_MS).toISOString(),
+      this.workerId,
+      BATCH,
+    );
     // Claimed rows belong to distinct invitations (in-order claim), so they may go in parallel.
     await Promise.all(due.map((delivery) => this.deliver(delivery)));
     if (due.length > 0) return 0;
@@ -72,7 +83,13 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     if (outcome.state === 'gone') await this.repository.stopInvitation(delivery.invitationId, outcome.attempt.at);
     if (outcome.state !== 'delivered') {
       this.logger.warn(
-        { deliveryId: delivery.id, invitationId: delivery.invitationId, status: result.statusCode, error: result.error, state: outcome.state },
+        {
+          deliveryId: delivery.id,
+          invitationId: delivery.invitationId,
+          status: result.statusCode,
+          error: result.error,
+          state: outcome.state,
+        },
         'Webhook delivery not acknowledged',
       );
     }
@@ -88,7 +105,8 @@ export function outcomeOf(delivery: DueDelivery, result: SendResult, now: Date):
     error: result.error,
     durationMs: result.durationMs,
   };
-  if (result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300) return { attempt, state: 'delivered' };
+  if (result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300)
+    return { attempt, state: 'delivered' };
   if (result.statusCode === 410) return { attempt, state: 'gone' };
   if (result.blocked) return { attempt, state: 'failed' };
   const delay = nextRetryDelayMs(attempt.attempt, result.retryAfterSeconds);

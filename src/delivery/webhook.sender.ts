@@ -58,8 +58,15 @@ export class WebhookSender {
       };
     } catch (error) {
       const code = isAxiosError(error) ? (error.code ?? error.cause?.name) : undefined;
-      const blocked = (isAxiosError(error) && (error.cause as NodeJS.ErrnoException | undefined)?.code === 'EBLOCKEDADDRESS') || code === 'EBLOCKEDADDRESS';
-      return { statusCode: null, error: blocked ? 'blocked address' : (code ?? 'network error'), blocked, durationMs: Date.now() - started };
+      const blocked =
+        (isAxiosError(error) && (error.cause as NodeJS.ErrnoException | undefined)?.code === 'EBLOCKEDADDRESS') ||
+        code === 'EBLOCKEDADDRESS';
+      return {
+        statusCode: null,
+        error: blocked ? 'blocked address' : (code ?? 'network error'),
+        blocked,
+        durationMs: Date.now() - started,
+      };
     }
   }
 }

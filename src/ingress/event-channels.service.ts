@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { BackgroundLoop } from '../common/background-loop';
 import { DeadlinesService } from '../invitations/deadlines.service';
 import { SignalIntake } from '../invitations/signal-intake.service';
@@ -52,7 +58,9 @@ export class EventChannelsService implements OnApplicationBootstrap, BeforeAppli
 
   /** Takes or renews the lease; starts or stops the channel to match. Returns the sleep. */
   private async holdLease(provider: InvitationProvider): Promise<number> {
-    const held = await this.leases.acquire(leaseName(provider.name), this.workerId, CHANNEL_LEASE_MS).catch(() => false);
+    const held = await this.leases
+      .acquire(leaseName(provider.name), this.workerId, CHANNEL_LEASE_MS)
+      .catch(() => false);
     const stop = this.running.get(provider.name);
     if (held && !stop && provider.watch) {
       this.logger.log(`Starting the ${provider.name} event channel on this replica`);

@@ -22,7 +22,10 @@ export class IngressController {
   })
   @ApiParam({ name: 'name', enum: ['graph', 'saas'] })
   @ApiParam({ name: 'channel', enum: ['notifications', 'callbacks'] })
-  @ApiBody({ schema: { type: 'object', additionalProperties: true }, description: "The platform's event body, as it sends it." })
+  @ApiBody({
+    schema: { type: 'object', additionalProperties: true },
+    description: "The platform's event body, as it sends it.",
+  })
   @ApiResponse({ status: 202, description: 'Stored.' })
   @ApiProblems('/providers/{name}/{channel}', 'unauthorized', 'not_found', 'validation_failed')
   async receive(

@@ -10,9 +10,22 @@ import type { IntakeSignal, SignalIntake } from './signal-intake.service';
 /** The durable timers' decisions, with the storage and the provider faked. */
 describe('deadlines', () => {
   const record = (status: InvitationRecord['status'], terminal = false) =>
-    ({ id: 'i1', operationId: 'op1', provider: 'graph', status, terminal, providerData: {}, resourceUrl: 'u' }) as unknown as InvitationRecord;
+    ({
+      id: 'i1',
+      operationId: 'op1',
+      provider: 'graph',
+      status,
+      terminal,
+      providerData: {},
+      resourceUrl: 'u',
+    }) as unknown as InvitationRecord;
 
-  function setup(options: { current: InvitationRecord; reconciled?: ProviderSignal; reconcileFails?: boolean; timers: DueTimer[] }) {
+  function setup(options: {
+    current: InvitationRecord;
+    reconciled?: ProviderSignal;
+    reconcileFails?: boolean;
+    timers: DueTimer[];
+  }) {
     const applied: IntakeSignal[] = [];
     let current = options.current;
     const completed: DueTimer[] = [];
@@ -32,7 +45,10 @@ describe('deadlines', () => {
     const intake = {
       applyTo: jest.fn(async (_key: unknown, signal: IntakeSignal) => {
         applied.push(signal);
-        current = record(signal.status, ['joined', 'declined', 'no_answer', 'canceled', 'failed', 'expired'].includes(signal.status));
+        current = record(
+          signal.status,
+          ['joined', 'declined', 'no_answer', 'canceled', 'failed', 'expired'].includes(signal.status),
+        );
         return { record: current, changed: true };
       }),
     } as unknown as SignalIntake;
@@ -54,7 +70,13 @@ describe('deadlines', () => {
   it('expires with no_provider_signal when reconciliation finds nothing', async () => {
     const { service, applied } = setup({ current: record('ringing'), timers: [deadline] });
     await service.fireDue();
-    expect(applied).toEqual([expect.objectContaining({ status: 'expired', source: 'deadline', error: invitationError('no_provider_signal', expect.any(String)) })]);
+    expect(applied).toEqual([
+      expect.objectContaining({
+        status: 'expired',
+        source: 'deadline',
+        error: invitationError('no_provider_signal', expect.any(String)),
+      }),
+    ]);
   });
 
   it('expires also when the reconciliation call fails', async () => {
@@ -80,7 +102,9 @@ describe('deadlines', () => {
   it('keeps a timer whose job failed, so its lease lapses and it fires again', async () => {
     const { service, completed } = setup({ current: record('ringing'), timers: [deadline] });
     const failing = setup({ current: record('ringing'), timers: [deadline] });
-    (failing.service as unknown as { intake: { applyTo: jest.Mock } }).intake.applyTo.mockRejectedValue(new Error('db down'));
+    (failing.service as unknown as { intake: { applyTo: jest.Mock } }).intake.applyTo.mockRejectedValue(
+      new Error('db down'),
+    );
     await failing.service.fireDue();
     expect(failing.completed).toEqual([]);
     await service.fireDue();

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { BackgroundLoop } from '../common/background-loop';
 import { invitationError } from '../common/errors/gateway-error';
 import { WORKER_ID } from '../persistence/persistence.module';
@@ -69,7 +75,10 @@ export class DeadlinesService implements OnApplicationBootstrap, BeforeApplicati
       await this.repository.completeTimer(timer, this.workerId);
     } catch (error) {
       // The lease runs out and the timer fires again; nothing is lost.
-      this.logger.warn({ err: error, invitationId: timer.invitationId, kind: timer.kind }, 'Timer job failed; will retry');
+      this.logger.warn(
+        { err: error, invitationId: timer.invitationId, kind: timer.kind },
+        'Timer job failed; will retry',
+      );
     }
   }
 
@@ -104,7 +113,10 @@ export class DeadlinesService implements OnApplicationBootstrap, BeforeApplicati
       .find(record.provider)
       ?.reconcile(providerRefOf(record))
       .catch((error: unknown) => {
-        this.logger.warn({ err: error, invitationId }, 'Reconciliation after a channel gap failed; the deadline will retry');
+        this.logger.warn(
+          { err: error, invitationId },
+          'Reconciliation after a channel gap failed; the deadline will retry',
+        );
         return undefined;
       });
     if (answer) await this.intake.applyTo({ id: invitationId }, { ...answer, source: 'reconciler' });

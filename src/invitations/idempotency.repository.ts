@@ -49,7 +49,11 @@ export class KyselyIdempotencyRepository extends IdempotencyRepository {
   }
 
   async find(key: string): Promise<IdempotencyRecord | undefined> {
-    const row = await this.database.db.selectFrom('idempotency_keys').selectAll().where('key', '=', key).executeTakeFirst();
+    const row = await this.database.db
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('key', '=', key)
+      .executeTakeFirst();
     if (!row) return undefined;
     return {
       key: row.key,
@@ -70,7 +74,11 @@ export class KyselyIdempotencyRepository extends IdempotencyRepository {
   }
 
   async attachInvitation(key: string, invitationId: string): Promise<void> {
-    await this.database.db.updateTable('idempotency_keys').set({ invitation_id: invitationId }).where('key', '=', key).execute();
+    await this.database.db
+      .updateTable('idempotency_keys')
+      .set({ invitation_id: invitationId })
+      .where('key', '=', key)
+      .execute();
   }
 
   async complete(key: string, response: NonNullable<IdempotencyRecord['response']>): Promise<void> {
@@ -87,11 +95,18 @@ export class KyselyIdempotencyRepository extends IdempotencyRepository {
   }
 
   async remove(key: string, createdAt: string): Promise<void> {
-    await this.database.db.deleteFrom('idempotency_keys').where('key', '=', key).where('created_at', '=', createdAt).execute();
+    await this.database.db
+      .deleteFrom('idempotency_keys')
+      .where('key', '=', key)
+      .where('created_at', '=', createdAt)
+      .execute();
   }
 
   async purgeExpired(now: string): Promise<number> {
-    const result = await this.database.db.deleteFrom('idempotency_keys').where('expires_at', '<', now).executeTakeFirst();
+    const result = await this.database.db
+      .deleteFrom('idempotency_keys')
+      .where('expires_at', '<', now)
+      .executeTakeFirst();
     return Number(result.numDeletedRows ?? 0);
   }
 }

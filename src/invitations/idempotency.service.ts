@@ -54,19 +54,34 @@ export class IdempotencyService implements OnApplicationBootstrap, BeforeApplica
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const now = new Date();
       const reservedAt = now.toISOString();
-      if (await this.repository.reserve(key, fingerprint, reservedAt, new Date(now.getTime() + KEY_LIFETIME_MS).toISOString())) {
+      if (
+        await this.repository.reserve(
+          key,
+          fingerprint,
+          reservedAt,
+          new Date(now.getTime() + KEY_LIFETIME_MS).toISOString(),
+        )
+      ) {
         return this.run(key, reservedAt, body);
       }
       const existing = await this.repository.find(key);
       const outcome = existing ? await this.settleExisting(existing, fingerprint, now) : 'retry';
       if (outcome !== 'retry') return outcome;
     }
-    throw new GatewayError('idempotency_request_in_progress', 'The first request with this Idempotency-Key is still running', {
-      retryAfterSeconds: 1,
-    });
+    throw new GatewayError(
+      'idempotency_request_in_progress',
+      'The first request with this Idempotency-Key is still running',
+      {
+        retryAfterSeconds: 1,
+      },
+    );
   }
 
-  private async settleExisting(existing: IdempotencyRecord, fingerprint: string, now: Date): Promise<CreateOutcome | 'retry'> {
+  private async settleExisting(
+    existing: IdempotencyRecord,
+    fingerprint: string,
+    now: Date,
+  ): Promise<CreateOutcome | 'retry'> {
     if (Date.parse(existing.expiresAt) <= now.getTime()) {
       await this.repository.remove(existing.key, existing.createdAt);
       return 'retry';
@@ -85,15 +100,23 @@ export class IdempotencyService implements OnApplicationBootstrap, BeforeApplica
       await this.repository.remove(existing.key, existing.createdAt);
       return 'retry';
     }
-    throw new GatewayError('idempotency_request_in_progress', 'The first request with this Idempotency-Key is still running', {
-      retryAfterSeconds: 1,
-    });
+    throw new GatewayError(
+      'idempotency_request_in_progress',
+      'The first request with this Idempotency-Key is still running',
+      {
+        retryAfterSeconds: 1,
+      },
+    );
   }
 
   private async run(key: string, reservedAt: string, body: CreateInvitationDto): Promise<CreateOutcome> {
     try {
       const record = await this.invitations.create(body, (id) => this.repository.attachInvitation(key, id));
-      await this.repository.complete(key, { status: 202, headers: { Location: `/invitations/${record.id}` }, body: '' });
+      await this.repository.complete(key, {
+        status: 202,
+        headers: { Location: `/invitations/${record.id}` },
+        body: '',
+      });
       return { kind: 'created', record };
     } catch (thrown) {
       const error = toGatewayError(thrown);
@@ -102,7 +125,11 @@ export class IdempotencyService implements OnApplicationBootstrap, BeforeApplica
         await this.repository.remove(key, reservedAt);
       } else {
         const problem = renderProblem(error, '/invitations');
-        await this.repository.complete(key, { status: problem.status, headers: problem.headers, body: JSON.stringify(problem.body) });
+        await this.repository.complete(key, {
+          status: problem.status,
+          headers: problem.headers,
+          body: JSON.stringify(problem.body),
+        });
       }
       throw thrown;
     }

@@ -39,7 +39,11 @@ export class InvitationsController {
   @ApiOperation({ summary: 'Invite a person into a call or conversation' })
   @ApiBody({ type: CreateInvitationDto, examples: CREATE_EXAMPLES })
   @ApiHeader(PREFER_HEADER)
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Up to 255 characters; replays the first response for 24 h.' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Up to 255 characters; replays the first response for 24 h.',
+  })
   @ApiResponse({ status: 202, type: InvitationDto, description: 'Accepted; `Location` names the status resource.' })
   @ApiProblems(
     '/invitations',
@@ -110,16 +114,30 @@ export class InvitationsController {
   @ApiOperation({ summary: 'Ask the provider to cancel the invitation' })
   @ApiResponse({ status: 202, type: InvitationDto, description: 'Cancel requested (repeat calls are no-ops).' })
   @ApiResponse({ status: 200, type: InvitationDto, description: 'Already canceled.' })
-  @ApiProblems('/invitations/{id}/cancel', 'invitation_not_found', 'not_cancelable', 'unauthorized', 'provider_unavailable')
-  async cancel(@Param('id', uuid) id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<InvitationView> {
+  @ApiProblems(
+    '/invitations/{id}/cancel',
+    'invitation_not_found',
+    'not_cancelable',
+    'unauthorized',
+    'provider_unavailable',
+  )
+  async cancel(
+    @Param('id', uuid) id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<InvitationView> {
     const outcome = await this.invitations.cancel(id);
     void reply.status(outcome.status);
     return toInvitationView(outcome.record);
   }
 
   /** Waits when asked (Prefer: wait), then sets the status-resource headers. */
-  private async respond(reply: FastifyReply, record: InvitationRecord, wait: number | undefined): Promise<InvitationView> {
-    const latest = wait !== undefined && !record.terminal ? await this.invitations.waitForTerminal(record.id, wait) : record;
+  private async respond(
+    reply: FastifyReply,
+    record: InvitationRecord,
+    wait: number | undefined,
+  ): Promise<InvitationView> {
+    const latest =
+      wait !== undefined && !record.terminal ? await this.invitations.waitForTerminal(record.id, wait) : record;
     if (wait !== undefined) void reply.header('Preference-Applied', `wait=${wait}`);
     if (!latest.terminal) void reply.header('Retry-After', '1');
     return toInvitationView(latest);

@@ -107,7 +107,13 @@ export class InvitationsService {
       if (latest.status === 'pending') {
         return planEntry(
           latest,
-          { sequence: latest.lastSequence + 1, status: 'canceled', at, source: 'caller', detail: 'canceled before submit' },
+          {
+            sequence: latest.lastSequence + 1,
+            status: 'canceled',
+            at,
+            source: 'caller',
+            detail: 'canceled before submit',
+          },
           { cancelRequestedAt: at, error: invitationError('canceled', 'Canceled on request before it was submitted') },
         );
       }
@@ -222,15 +228,20 @@ export class InvitationsService {
       const stored = result?.record ?? record;
       if (stored.status === 'canceled' && stored.history.some((entry) => entry.detail === 'canceled before submit')) {
         // Canceled while the submit was in flight: the provider has it now, so withdraw it.
-        await provider.cancel?.(providerRefOf(stored)).catch((error: unknown) =>
-          this.logger.warn({ err: error, invitationId: record.id }, 'Cancel after a late submit failed'),
-        );
+        await provider
+          .cancel?.(providerRefOf(stored))
+          .catch((error: unknown) =>
+            this.logger.warn({ err: error, invitationId: record.id }, 'Cancel after a late submit failed'),
+          );
       }
       return stored;
     } catch (thrown) {
       const error =
-        thrown instanceof GatewayError ? thrown : new GatewayError('provider_error', 'The provider call failed', { cause: thrown });
-      if (!(thrown instanceof GatewayError)) this.logger.error({ err: thrown, invitationId: record.id }, 'Adapter threw a non-gateway error');
+        thrown instanceof GatewayError
+          ? thrown
+          : new GatewayError('provider_error', 'The provider call failed', { cause: thrown });
+      if (!(thrown instanceof GatewayError))
+        this.logger.error({ err: thrown, invitationId: record.id }, 'Adapter threw a non-gateway error');
       if (error.ambiguous) {
         // Sent, no answer: never re-sent automatically; events or reconciliation settle it.
         const result = await this.intake.applyTo(key, {

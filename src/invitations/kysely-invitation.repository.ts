@@ -9,12 +9,7 @@ import { DATABASE, type DatabaseHandle } from '../persistence/database';
 import type { Database, HistoryTable, InvitationsTable } from '../persistence/schema';
 import type { Modality, ProviderName } from '../providers/invitation-provider';
 import type { InvitationRecord, TimerKind, TransitionPlan } from './invitation.model';
-import {
-  InvitationRepository,
-  type DueTimer,
-  type InvitationFilter,
-  type ListPosition,
-} from './invitation.repository';
+import { InvitationRepository, type DueTimer, type InvitationFilter, type ListPosition } from './invitation.repository';
 
 type Row = Selectable<InvitationsTable>;
 type HistoryRow = Selectable<HistoryTable>;
@@ -128,7 +123,13 @@ export class KyselyInvitationRepository extends InvitationRepository {
       .expression((eb) =>
         eb
           .selectFrom('invitations')
-          .select((s) => ['id', s.val('reconcile').as('kind'), s.val(dueAt).as('due_at'), sql<null>`null`.as('lease_owner'), sql<null>`null`.as('lease_until')])
+          .select((s) => [
+            'id',
+            s.val('reconcile').as('kind'),
+            s.val(dueAt).as('due_at'),
+            sql<null>`null`.as('lease_owner'),
+            sql<null>`null`.as('lease_until'),
+          ])
           .where('provider', '=', provider)
           .where('terminal', '=', 0),
       )
@@ -231,7 +232,9 @@ function toRow(record: InvitationRecord): InvitationsTable {
 function toRecord(row: Row, history: HistoryRow[]): InvitationRecord {
   // History is read after the row: entries past the row's last_sequence were committed in
   // between and belong to a newer version of it, so they are left for the next read.
-  const entries = history.filter((entry) => entry.invitation_id === row.id && Number(entry.sequence) <= Number(row.last_sequence));
+  const entries = history.filter(
+    (entry) => entry.invitation_id === row.id && Number(entry.sequence) <= Number(row.last_sequence),
+  );
   return {
     id: row.id,
     operationId: row.operation_id,

@@ -31,7 +31,8 @@ export class SignalIntake {
   /** Applies a provider signal, correlated by its operationId. Unknown ids are logged and dropped. */
   async applyProviderSignal(signal: ProviderSignal): Promise<IntakeResult | undefined> {
     const result = await this.applyTo({ operationId: signal.operationId }, signal);
-    if (!result) this.logger.warn({ operationId: signal.operationId }, 'Provider signal for an unknown invitation dropped');
+    if (!result)
+      this.logger.warn({ operationId: signal.operationId }, 'Provider signal for an unknown invitation dropped');
     return result;
   }
 
@@ -40,7 +41,10 @@ export class SignalIntake {
     for (const signal of signals) await this.applyProviderSignal(signal);
   }
 
-  async applyTo(key: { id: string } | { operationId: string }, signal: IntakeSignal): Promise<IntakeResult | undefined> {
+  async applyTo(
+    key: { id: string } | { operationId: string },
+    signal: IntakeSignal,
+  ): Promise<IntakeResult | undefined> {
     const now = new Date();
     const result = await this.repository.transition(key, (current) => planFor(current, signal, now));
     if (result?.changed) await this.changeFeed.publish(result.record.id);
@@ -55,11 +59,17 @@ function planFor(current: InvitationRecord, signal: IntakeSignal, now: Date): Tr
     now,
   );
   if (decision.kind === 'apply') {
-    return planEntry(current, { ...decision.entry, dedupeKey: signal.dedupeKey }, { error: decision.error, ref: signal.ref });
+    return planEntry(
+      current,
+      { ...decision.entry, dedupeKey: signal.dedupeKey },
+      { error: decision.error, ref: signal.ref },
+    );
   }
   // A signal that moves nothing may still teach us a provider fact (a cancel link, a
   // participant id) that a later cancel or reconcile needs.
-  return learnsSomething(current, signal.ref) ? planAnnotation(current, now.toISOString(), { ref: signal.ref }) : undefined;
+  return learnsSomething(current, signal.ref)
+    ? planAnnotation(current, now.toISOString(), { ref: signal.ref })
+    : undefined;
 }
 
 function learnsSomething(current: InvitationRecord, ref: ProviderRefPatch | undefined): boolean {

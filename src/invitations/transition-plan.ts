@@ -81,7 +81,12 @@ export function planEntry(
         { kind: 'reconcile', dueAt: null },
       ]
     : [];
-  return { after, entry, timers, deliveries: webhookDelivery(after, stripKey(entry), current.history.length ? current.status : null) };
+  return {
+    after,
+    entry,
+    timers,
+    deliveries: webhookDelivery(after, stripKey(entry), current.history.length ? current.status : null),
+  };
 }
 
 /** A change that is not a status change (provider facts, cancel request, timers). */

@@ -53,7 +53,10 @@ describe('state machine', () => {
   });
 
   it('accepts an outcome that skips states (first answer already final)', () => {
-    expect(decide(state('pending'), signal('joined'), NOW)).toMatchObject({ kind: 'apply', entry: { status: 'joined' } });
+    expect(decide(state('pending'), signal('joined'), NOW)).toMatchObject({
+      kind: 'apply',
+      entry: { status: 'joined' },
+    });
   });
 
   it.each(PROVIDER_OUTCOMES)('amends expired with a late %s exactly once', (outcome) => {

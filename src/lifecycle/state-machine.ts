@@ -32,8 +32,7 @@ export interface LifecycleSignal {
 export type IgnoreReason = 'duplicate' | 'stale' | 'final' | 'not_allowed';
 
 export type Decision =
-  | { kind: 'apply'; entry: HistoryEntry; error: InvitationError | null }
-  | { kind: 'ignore'; reason: IgnoreReason };
+  { kind: 'apply'; entry: HistoryEntry; error: InvitationError | null } | { kind: 'ignore'; reason: IgnoreReason };
 
 /**
  * The lifecycle of contract.md §2 as one pure function. Statuses only move forward;

@@ -1,7 +1,16 @@
 import { GatewayError } from '../common/errors/gateway-error';
 
 /** Node socket errors: the database host refused, dropped or never answered. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /**
  * PostgreSQL SQLSTATEs that say "try again later", not "your request is wrong":
@@ -15,7 +24,8 @@ const TRANSIENT_SQLSTATES = /^(08...|57P0[123]|53300|57014|40001|40P01)$/;
 const SQLITE_BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED']);
 
 /** node-postgres and its pool report lost connections by message only. */
-const PG_CONNECTION_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended/i;
+const PG_CONNECTION_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended/i;
 
 /**
  * The ErrorTranslator of the persistence layer: an outage or overload of the database
@@ -35,6 +45,10 @@ export function isTransientDatabaseError(error: unknown): boolean {
   // is not the caller's under test runners that sandbox globals.
   if (typeof error !== 'object' || error === null) return false;
   const { code, message } = error as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && (NETWORK_CODES.has(code) || SQLITE_BUSY_CODES.has(code) || TRANSIENT_SQLSTATES.test(code))) return true;
+  if (
+    typeof code === 'string' &&
+    (NETWORK_CODES.has(code) || SQLITE_BUSY_CODES.has(code) || TRANSIENT_SQLSTATES.test(code))
+  )
+    return true;
   return typeof message === 'string' && PG_CONNECTION_MESSAGES.test(message);
 }

@@ -47,7 +47,11 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite', description: `sqlite:${file}` };
+    return {
+      db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
+      dialect: 'sqlite',
+      description: `sqlite:${file}`,
+    };
   }
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema');
@@ -91,7 +95,10 @@ class StaticMigrations implements MigrationProvider {
 export async function migrateToLatest(handle: DatabaseHandle): Promise<void> {
   const migrator = new Migrator({
     db: handle.db,
-    provider: new StaticMigrations({ '001-initial': initialMigration(handle.dialect), '002-shared-state': sharedStateMigration }),
+    provider: new StaticMigrations({
+      '001-initial': initialMigration(handle.dialect),
+      '002-shared-state': sharedStateMigration,
+    }),
     // Kysely looks for its own tables in every schema unless told which one: another
     // schema's migration table (replicas of another deployment, tests) must not count.
     ...(handle.schema ? { migrationTableSchema: handle.schema } : {}),

@@ -39,7 +39,10 @@ export class PersistenceModule {
         {
           provide: DATABASE,
           useFactory: async () => {
-            const handle = openDatabase(config.database.url, { poolSize: config.database.poolSize, statementTimeoutMs: config.database.statementTimeoutMs });
+            const handle = openDatabase(config.database.url, {
+              poolSize: config.database.poolSize,
+              statementTimeoutMs: config.database.statementTimeoutMs,
+            });
             await migrateToLatest(handle);
             return handle;
           },

@@ -12,7 +12,11 @@ export class DatabaseSharedState implements SharedStateStore {
   constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
 
   async read<T>(key: string): Promise<SharedValue<T> | undefined> {
-    const row = await this.database.db.selectFrom('shared_state').select(['value', 'version']).where('key', '=', key).executeTakeFirst();
+    const row = await this.database.db
+      .selectFrom('shared_state')
+      .select(['value', 'version'])
+      .where('key', '=', key)
+      .executeTakeFirst();
     return row ? { value: JSON.parse(row.value) as T, version: row.version } : undefined;
   }
 
@@ -44,7 +48,9 @@ export class DatabaseSharedState implements SharedStateStore {
       .insertInto('shared_state')
       .values({ key, value: json, version: 1, updated_at: now })
       .onConflict((conflict) =>
-        conflict.column('key').doUpdateSet((eb) => ({ value: json, version: eb('shared_state.version', '+', 1), updated_at: now })),
+        conflict
+          .column('key')
+          .doUpdateSet((eb) => ({ value: json, version: eb('shared_state.version', '+', 1), updated_at: now })),
       )
       .execute();
   }

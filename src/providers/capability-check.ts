@@ -19,7 +19,11 @@ export function targetScheme(to: string): TargetScheme | undefined {
  * Every field or target the provider cannot honour, by name: nothing is silently
  * dropped (contract.md §3). An empty list means the request fits the provider.
  */
-export function unsupportedFields(provider: string, capabilities: ProviderCapabilities, request: CapabilityRequest): FieldError[] {
+export function unsupportedFields(
+  provider: string,
+  capabilities: ProviderCapabilities,
+  request: CapabilityRequest,
+): FieldError[] {
   const problems: FieldError[] = [];
   const scheme = targetScheme(request.to);
   if (!scheme || !capabilities.targetSchemes.includes(scheme)) {

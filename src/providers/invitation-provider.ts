@@ -20,13 +20,7 @@ export interface ProviderCapabilities {
   cancel: boolean;
 }
 
-export type OptionalField =
-  | 'displayName'
-  | 'tenantId'
-  | 'subject'
-  | 'modalities'
-  | 'onBehalfOf'
-  | 'replacesCallId';
+export type OptionalField = 'displayName' | 'tenantId' | 'subject' | 'modalities' | 'onBehalfOf' | 'replacesCallId';
 
 /**
  * One row of a provider's error table: a provider fact (HTTP status and/or code and

@@ -31,7 +31,15 @@ function freePort() {
 async function startService(env) {
   const port = await freePort();
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, NODE_ENV: 'test', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SANDBOX_RING_MS: '100', ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      SANDBOX_RING_MS: '100',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise((resolve, reject) => {
@@ -71,7 +79,11 @@ async function load(name, makeRequest) {
 }
 
 const invitation = (i) =>
-  JSON.stringify({ provider: 'graph', conversationId: `bench-call-${i % 50}`, to: `tel:+1425555${String(i % 10000).padStart(4, '0')}` });
+  JSON.stringify({
+    provider: 'graph',
+    conversationId: `bench-call-${i % 50}`,
+    to: `tel:+1425555${String(i % 10000).padStart(4, '0')}`,
+  });
 
 function postInvitations(urls) {
   return (worker, i) =>
@@ -129,7 +141,10 @@ async function main() {
       } finally {
         await one.stop();
       }
-      const [a, b] = [await startService({ DATABASE_URL: schema.url }), await startService({ DATABASE_URL: schema.url })];
+      const [a, b] = [
+        await startService({ DATABASE_URL: schema.url }),
+        await startService({ DATABASE_URL: schema.url }),
+      ];
       try {
         results.push(await load('POST /invitations, PostgreSQL, 2 replicas', postInvitations([a.url, b.url])));
       } finally {
@@ -146,7 +161,9 @@ async function main() {
   console.log('| scenario | requests | errors | req/s | × baseline | p50 ms | p99 ms |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
-    console.log(`| ${r.name} | ${r.requests} | ${r.errors} | ${r.rps.toFixed(0)} | ${(r.rps / base).toFixed(3)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} |`);
+    console.log(
+      `| ${r.name} | ${r.requests} | ${r.errors} | ${r.rps.toFixed(0)} | ${(r.rps / base).toFixed(3)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} |`,
+    );
   }
 }
 

@@ -53,7 +53,9 @@ export class ChildService {
       };
       child.stdout?.on('data', onData);
       child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
-      child.once('exit', (code) => reject(new Error(`service exited with ${code} before listening:\n${this.output.join('')}`)));
+      child.once('exit', (code) =>
+        reject(new Error(`service exited with ${code} before listening:\n${this.output.join('')}`)),
+      );
     });
   }
 

@@ -87,6 +87,10 @@ export async function eventsAfter(app: TestApp, id: string, sequence: number): P
   }
 }
 
-export async function readJson<T>(app: TestApp, path: string, init?: RequestInit & { json?: unknown }): Promise<Answer<T>> {
+export async function readJson<T>(
+  app: TestApp,
+  path: string,
+  init?: RequestInit & { json?: unknown },
+): Promise<Answer<T>> {
   return answer<T>(await app.request(path, init));
 }

@@ -26,7 +26,8 @@ export async function providerFacts(app: TestApp, name: string): Promise<Provide
 export function triggerTarget(facts: ProviderFacts, word: string): { to: string; displayName?: string } {
   const schemes = facts.capabilities.targetSchemes;
   if (schemes.includes('sip')) return { to: `sip:${word}@sandbox.test` };
-  if (schemes.includes('tel')) return { to: `tel:+1425555${String(Math.floor(Math.random() * 10_000)).padStart(4, '0')}`, displayName: word };
+  if (schemes.includes('tel'))
+    return { to: `tel:+1425555${String(Math.floor(Math.random() * 10_000)).padStart(4, '0')}`, displayName: word };
   return { to: '8:orgid:550fae72-d251-43ec-868c-373732c2704f', displayName: word };
 }
 

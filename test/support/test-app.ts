@@ -35,7 +35,10 @@ export type TestDatabase = 'sqlite' | 'postgres';
  * file (or, for 'postgres', a fresh schema in TEST_DATABASE_URL), a short ring time and
  * quiet logs. `env` overrides any variable.
  */
-export async function startTestApp(env: Record<string, string> = {}, database: TestDatabase = 'sqlite'): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  database: TestDatabase = 'sqlite',
+): Promise<TestApp> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'invitations-test-'));
   let schema: TestSchema | undefined;
@@ -64,7 +67,10 @@ export async function startTestApp(env: Record<string, string> = {}, database: T
       const { json, headers, ...rest } = init;
       return fetch(`${baseUrl}${path}`, {
         ...rest,
-        headers: { ...(json !== undefined ? { 'Content-Type': 'application/json' } : {}), ...(headers as Record<string, string>) },
+        headers: {
+          ...(json !== undefined ? { 'Content-Type': 'application/json' } : {}),
+          ...(headers as Record<string, string>),
+        },
         ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
       });
     },

@@ -53,8 +53,12 @@ function exampleFor(code: ErrorCode, instance: string) {
       instance,
       code,
       retryable: definition.retryable,
-      ...(code === 'validation_failed' ? { errors: [{ field: 'to', message: 'to must be a sip:, tel:+E164 or 8:orgid:<uuid> URI' }] } : {}),
-      ...(code === 'capability_not_supported' ? { errors: [{ field: 'subject', message: 'graph does not support subject' }] } : {}),
+      ...(code === 'validation_failed'
+        ? { errors: [{ field: 'to', message: 'to must be a sip:, tel:+E164 or 8:orgid:<uuid> URI' }] }
+        : {}),
+      ...(code === 'capability_not_supported'
+        ? { errors: [{ field: 'subject', message: 'graph does not support subject' }] }
+        : {}),
       ...(definition.status !== null && definition.status >= 500 && code !== 'internal_error'
         ? {
             invitationId: '5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a',

@@ -1,4 +1,12 @@
-import { ArgumentsHost, Catch, Inject, Logger, Optional, ServiceUnavailableException, type ExceptionFilter } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  Inject,
+  Logger,
+  Optional,
+  ServiceUnavailableException,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_TRANSLATOR, type ErrorTranslator } from './error-translator';
 import { GatewayError } from './gateway-error';

@@ -15,7 +15,8 @@ import {
 } from 'class-validator';
 import { PROVIDER_NAMES, type Modality, type ProviderName } from '../../providers/invitation-provider';
 
-export const TARGET_PATTERN = /^(sip:[^\s@:;]+@[^\s@;]+(;[^\s]*)?|tel:\+[1-9][0-9]{1,14}|8:orgid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+export const TARGET_PATTERN =
+  /^(sip:[^\s@:;]+@[^\s@;]+(;[^\s]*)?|tel:\+[1-9][0-9]{1,14}|8:orgid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
 const MODALITIES: Modality[] = ['audio', 'video', 'messaging'];
 
 /** The body of POST /invitations (contract.md §3). Unknown fields are rejected. */

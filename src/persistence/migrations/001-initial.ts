@@ -35,7 +35,11 @@ export function initialMigration(dialect: 'sqlite' | 'postgres'): Migration {
         .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('invitations_created_idx').on('invitations').columns(['created_at', 'id']).execute();
-      await db.schema.createIndex('invitations_status_idx').on('invitations').columns(['status', 'created_at']).execute();
+      await db.schema
+        .createIndex('invitations_status_idx')
+        .on('invitations')
+        .columns(['status', 'created_at'])
+        .execute();
       await db.schema
         .createIndex('invitations_conversation_idx')
         .on('invitations')
@@ -89,7 +93,11 @@ export function initialMigration(dialect: 'sqlite' | 'postgres'): Migration {
         .addColumn('finished_at', 'varchar(32)')
         .addUniqueConstraint('deliveries_sequence_uq', ['invitation_id', 'sequence'])
         .execute();
-      await db.schema.createIndex('deliveries_due_idx').on('deliveries').columns(['state', 'next_attempt_at']).execute();
+      await db.schema
+        .createIndex('deliveries_due_idx')
+        .on('deliveries')
+        .columns(['state', 'next_attempt_at'])
+        .execute();
 
       await db.schema
         .createTable('delivery_attempts')
@@ -103,7 +111,11 @@ export function initialMigration(dialect: 'sqlite' | 'postgres'): Migration {
         .addColumn('error', 'varchar(1024)')
         .addColumn('duration_ms', 'integer', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('delivery_attempts_delivery_idx').on('delivery_attempts').column('delivery_id').execute();
+      await db.schema
+        .createIndex('delivery_attempts_delivery_idx')
+        .on('delivery_attempts')
+        .column('delivery_id')
+        .execute();
 
       await db.schema
         .createTable('idempotency_keys')

@@ -56,13 +56,24 @@ export function parseGraphErrorBody(text: string): GraphErrorBody | undefined {
 }
 
 /** A non-2xx Graph answer as the one GatewayError, raw code kept, vendor text cut short. */
-export function graphHttpError(status: number, headers: Record<string, unknown>, text: string, what: string): GatewayError {
+export function graphHttpError(
+  status: number,
+  headers: Record<string, unknown>,
+  text: string,
+  what: string,
+): GatewayError {
   const body = parseGraphErrorBody(text);
   const code = innermostCode(body);
   const fallback = status >= 500 ? 'provider_unavailable' : 'provider_error';
   const gatewayCode = mapProviderFact(GRAPH_ERROR_TABLE, { kind: 'sync', httpStatus: status, code }, fallback);
   return new GatewayError(gatewayCode, `Graph answered ${status}${code ? ` ${code}` : ''} to ${what}`, {
-    provider: { name: 'graph', httpStatus: status, code, subcode: null, message: body?.error?.message?.slice(0, 200) ?? null },
+    provider: {
+      name: 'graph',
+      httpStatus: status,
+      code,
+      subcode: null,
+      message: body?.error?.message?.slice(0, 200) ?? null,
+    },
     retryAfterSeconds: parseRetryAfter(headers['retry-after'] as string | undefined),
   });
 }
@@ -77,7 +88,8 @@ export function failedOutcome(resultInfo: GraphResultInfo | null | undefined): {
   const rawSubcode = resultInfo?.subcode ?? resultInfo?.subCode;
   const subcode = rawSubcode !== undefined ? String(rawSubcode) : (diag?.[2] ?? null);
   const gatewayCode = mapProviderFact(GRAPH_ERROR_TABLE, { kind: 'async', code, subcode }, 'provider_error');
-  const status = gatewayCode in OUTCOME_BY_CODE ? OUTCOME_BY_CODE[gatewayCode as keyof typeof OUTCOME_BY_CODE] : 'failed';
+  const status =
+    gatewayCode in OUTCOME_BY_CODE ? OUTCOME_BY_CODE[gatewayCode as keyof typeof OUTCOME_BY_CODE] : 'failed';
   const message = resultInfo?.message?.slice(0, 200) ?? null;
   return {
     status,

@@ -27,7 +27,14 @@ describe('graph mapper: invite request', () => {
       participants: [
         {
           '@odata.type': '#microsoft.graph.invitationParticipantInfo',
-          identity: { user: { id: '278405a3-f568-4b3e-b684-009193463064', identityProvider: 'AAD', tenantId: 'tenant-1', displayName: 'Heidi' } },
+          identity: {
+            user: {
+              id: '278405a3-f568-4b3e-b684-009193463064',
+              identityProvider: 'AAD',
+              tenantId: 'tenant-1',
+              displayName: 'Heidi',
+            },
+          },
         },
       ],
       clientContext: OPERATION_ID,
@@ -37,7 +44,11 @@ describe('graph mapper: invite request', () => {
   it('pins the wire body for a phone number replacing a call', () => {
     expect(inviteRequestBody(request({ to: 'tel:+14255550100', replacesCallId: 'call-9' }))).toEqual({
       participants: [
-        { '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: { phone: { id: '+14255550100' } }, replacesCallId: 'call-9' },
+        {
+          '@odata.type': '#microsoft.graph.invitationParticipantInfo',
+          identity: { phone: { id: '+14255550100' } },
+          replacesCallId: 'call-9',
+        },
       ],
       clientContext: OPERATION_ID,
     });
@@ -47,8 +58,20 @@ describe('graph mapper: invite request', () => {
 describe('graph mapper: invite response', () => {
   const base = 'https://graph.example/beta/app/calls/call-1/operations';
   it.each([
-    ['200 + Location + Running', fixture('invite-200-running.json'), 'https://graph.example/op/1', 'submitted', 'https://graph.example/op/1'],
-    ['200 without Location: id from the body', fixture('invite-200-running.json'), undefined, 'submitted', `${base}/eec3812a-fe6b-4c2b-9ac5-5b6d8b06e1c8`],
+    [
+      '200 + Location + Running',
+      fixture('invite-200-running.json'),
+      'https://graph.example/op/1',
+      'submitted',
+      'https://graph.example/op/1',
+    ],
+    [
+      '200 without Location: id from the body',
+      fixture('invite-200-running.json'),
+      undefined,
+      'submitted',
+      `${base}/eec3812a-fe6b-4c2b-9ac5-5b6d8b06e1c8`,
+    ],
     ['202 without body', '', 'https://graph.example/op/2', 'submitted', 'https://graph.example/op/2'],
     ['already completed', '{"id":"x","status":"COMPLETED"}', undefined, 'joined', `${base}/x`],
     ['already failed', '{"id":"y","status":"failed","resultInfo":{"code":603}}', undefined, 'declined', `${base}/y`],
@@ -82,7 +105,10 @@ describe('graph mapper: commsNotifications', () => {
 
   it('maps PascalCase Deleted/Failed with subCode and a DiagCode to failed with the raw code', () => {
     const [signal] = notificationSignals(JSON.parse(fixture('notification-failed-subcode-pascal.json')));
-    expect(signal).toMatchObject({ status: 'failed', error: { code: 'provider_error', provider: { name: 'graph', code: '500', subcode: '0' } } });
+    expect(signal).toMatchObject({
+      status: 'failed',
+      error: { code: 'provider_error', provider: { name: 'graph', code: '500', subcode: '0' } },
+    });
   });
 
   it('ignores roster updates (they do not say who was invited, CS#88)', () => {
@@ -96,8 +122,15 @@ describe('graph mapper: commsNotifications', () => {
 
   it('keeps every item of a batch, in order', () => {
     const body = JSON.parse(fixture('notification-deleted-completed.json'));
-    const running = { ...body.value[0], changeType: 'updated', resourceData: { ...body.value[0].resourceData, status: 'running' } };
-    expect(notificationSignals({ value: [running, body.value[0]] }).map((s) => s.status)).toEqual(['ringing', 'joined']);
+    const running = {
+      ...body.value[0],
+      changeType: 'updated',
+      resourceData: { ...body.value[0].resourceData, status: 'running' },
+    };
+    expect(notificationSignals({ value: [running, body.value[0]] }).map((s) => s.status)).toEqual([
+      'ringing',
+      'joined',
+    ]);
   });
 
   it.each([undefined, null, {}, { value: 'x' }, { value: [{ resourceData: { status: 'completed' } }] }])(

@@ -35,7 +35,9 @@ type OperationStatus = 'notstarted' | 'running' | 'completed' | 'failed';
 
 function normalizedStatus(status: string | null | undefined): OperationStatus | undefined {
   const lower = status?.toLowerCase();
-  return lower === 'notstarted' || lower === 'running' || lower === 'completed' || lower === 'failed' ? lower : undefined;
+  return lower === 'notstarted' || lower === 'running' || lower === 'completed' || lower === 'failed'
+    ? lower
+    : undefined;
 }
 
 /**
@@ -61,7 +63,12 @@ export function operationSignal(
       return { ...base, status: 'joined' };
     case 'failed': {
       const outcome = failedOutcome(operation.resultInfo);
-      return { ...base, status: outcome.status, error: outcome.error, detail: `failed ${outcome.error.provider?.code ?? ''}`.trim() };
+      return {
+        ...base,
+        status: outcome.status,
+        error: outcome.error,
+        detail: `failed ${outcome.error.provider?.code ?? ''}`.trim(),
+      };
     }
     default: {
       const exhaustive: never = status;
@@ -115,7 +122,7 @@ export function notificationSignals(body: unknown): ProviderSignal[] {
     if (!isOperation(data) || typeof data.clientContext !== 'string' || !data.clientContext) return [];
     const changeType = (notification.changeType ?? '').toLowerCase();
     const resource = notification.resourceUrl ?? notification.resource ?? notification['@odata.id'] ?? '';
-    const dedupeKey = `${changeType}|${resource.toLowerCase()}|${String(data.status ?? "").toLowerCase()}`;
+    const dedupeKey = `${changeType}|${resource.toLowerCase()}|${String(data.status ?? '').toLowerCase()}`;
     const signal = operationSignal(data, data.clientContext, 'provider_event', dedupeKey);
     return signal ? [signal] : [];
   });

@@ -16,7 +16,13 @@ import { InboundJwtVerifier } from '../shared/inbound-jwt';
 import { ProviderHttp, withSubmitRetries } from '../shared/provider-http';
 import { GRAPH_CAPABILITIES } from './graph.capabilities';
 import { GRAPH_ERROR_TABLE, graphHttpError } from './graph.errors';
-import { graphIdentity, inviteRequestBody, inviteResponseSignal, notificationSignals, operationSignal } from './graph.mapper';
+import {
+  graphIdentity,
+  inviteRequestBody,
+  inviteResponseSignal,
+  notificationSignals,
+  operationSignal,
+} from './graph.mapper';
 import type { GraphOperation, GraphParticipant } from './graph.types';
 
 /** Issuers of notification tokens (protocols.md §3.6: the reference validator accepts both). */
@@ -79,7 +85,10 @@ export class GraphProvider implements InvitationProvider {
     if (!participant) {
       throw new GatewayError('not_cancelable', 'Graph does not list the invitee in the call yet; nothing to cancel');
     }
-    await this.call({ method: 'DELETE', url: `${callUrl}/participants/${encodeURIComponent(participant.id)}` }, 'delete participant');
+    await this.call(
+      { method: 'DELETE', url: `${callUrl}/participants/${encodeURIComponent(participant.id)}` },
+      'delete participant',
+    );
   }
 
   async reconcile(ref: ProviderRef): Promise<ProviderSignal | undefined> {

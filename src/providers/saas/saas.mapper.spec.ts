@@ -21,7 +21,10 @@ describe('SaaS addParticipant body', () => {
     [['audio'], ['Audio']],
     [['video'], ['Video']],
     [['messaging'], ['Messaging']],
-    [['audio', 'video', 'messaging'], ['Audio', 'Video', 'Messaging']],
+    [
+      ['audio', 'video', 'messaging'],
+      ['Audio', 'Video', 'Messaging'],
+    ],
     [[], []],
   ])('names modalities %j as the platform does: %j', (modalities, wire) => {
     expect(addParticipantBody(request({ modalities })).modalities).toEqual(wire);
@@ -36,7 +39,9 @@ describe('SaaS addParticipant body', () => {
   });
 
   it('sends subject and onBehalfOf under their wire names', () => {
-    const body = addParticipantBody(request({ subject: 'Support call', onBehalfOf: 'sip:helpdesk@contoso.com', modalities: ['audio'] }));
+    const body = addParticipantBody(
+      request({ subject: 'Support call', onBehalfOf: 'sip:helpdesk@contoso.com', modalities: ['audio'] }),
+    );
     expect(body).toEqual({
       operationId: '0b8f3c2e5d1a4e7b9c6d2a1f0e9d8c7b',
       to: 'sip:ucapuser5@contoso.com',

@@ -81,9 +81,14 @@ export class SaasProvider implements InvitationProvider {
   async reconcile(ref: ProviderRef): Promise<ProviderSignal | undefined> {
     if (!ref.resourceUrl) return undefined;
     const response = await this.call({ method: 'GET', url: ref.resourceUrl }, 'get participantInvitation');
-    const resource = parseJsonText<UcwaResource & { state?: string; status?: string; reason?: UcwaReason }>(response.data);
-    const fact = resource && invitationSignal('saas', this.errorTable, '', resource.state, resource.status, resource.reason);
-    return fact && fact.status !== 'ringing' ? { operationId: ref.operationId, source: 'reconciler', ...fact } : undefined;
+    const resource = parseJsonText<UcwaResource & { state?: string; status?: string; reason?: UcwaReason }>(
+      response.data,
+    );
+    const fact =
+      resource && invitationSignal('saas', this.errorTable, '', resource.state, resource.status, resource.reason);
+    return fact && fact.status !== 'ringing'
+      ? { operationId: ref.operationId, source: 'reconciler', ...fact }
+      : undefined;
   }
 
   async receive(channel: string, request: InboundRequest): Promise<InboundResult> {
@@ -101,7 +106,10 @@ export class SaasProvider implements InvitationProvider {
       await this.applicationResource();
       return { ready: true, details: { token: true, application: true } };
     } catch (error) {
-      return { ready: false, details: { application: false, reason: error instanceof GatewayError ? error.code : 'error' } };
+      return {
+        ready: false,
+        details: { application: false, reason: error instanceof GatewayError ? error.code : 'error' },
+      };
     }
   }
 
@@ -111,9 +119,12 @@ export class SaasProvider implements InvitationProvider {
     const template = findLink(application.resource, 'conversation');
     if (!template) throw new GatewayError('provider_error', 'The SaaS application offers no conversation link');
     const url = absoluteHref(template.replace('{conversationId}', encodeURIComponent(conversationId)), application.url);
-    const conversation = parseJsonText<UcwaResource>((await this.call({ method: 'GET', url }, 'get conversation')).data);
+    const conversation = parseJsonText<UcwaResource>(
+      (await this.call({ method: 'GET', url }, 'get conversation')).data,
+    );
     const href = findLink(conversation, 'addParticipant');
-    if (!href) throw new GatewayError('conflict', `Conversation '${conversationId}' does not allow adding participants`);
+    if (!href)
+      throw new GatewayError('conflict', `Conversation '${conversationId}' does not allow adding participants`);
     return absoluteHref(href, url);
   }
 
@@ -127,9 +138,20 @@ export class SaasProvider implements InvitationProvider {
   }
 
   private async discoverApplication(): Promise<{ url: string; resource: UcwaResource }> {
-    const discovery = await this.http.request({ method: 'GET', url: this.config.discoveryUrl, headers: { Accept: 'application/json' } });
+    const discovery = await this.http.request({
+      method: 'GET',
+      url: this.config.discoveryUrl,
+      headers: { Accept: 'application/json' },
+    });
     if (!isSuccess(discovery)) {
-      throw ucwaFamilyHttpError('saas', this.errorTable, discovery.status, discovery.headers, discovery.data, 'discover');
+      throw ucwaFamilyHttpError(
+        'saas',
+        this.errorTable,
+        discovery.status,
+        discovery.headers,
+        discovery.data,
+        'discover',
+      );
     }
     const applications = findLink(parseJsonText<UcwaResource>(discovery.data), 'applications');
     if (!applications) throw new GatewayError('provider_error', 'SaaS discovery names no applications resource');
@@ -141,7 +163,8 @@ export class SaasProvider implements InvitationProvider {
 
   private async call(config: AxiosRequestConfig, what: string): Promise<AxiosResponse<string>> {
     const response = await authorizedRequest(this.http, this.tokens, config);
-    if (!isSuccess(response)) throw ucwaFamilyHttpError('saas', this.errorTable, response.status, response.headers, response.data, what);
+    if (!isSuccess(response))
+      throw ucwaFamilyHttpError('saas', this.errorTable, response.status, response.headers, response.data, what);
     return response;
   }
 }

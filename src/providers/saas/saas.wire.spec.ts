@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SaasConfig } from '../../config/config';
-import { absoluteHref, findLink, invitationEventSignals, ucwaFamilyHttpError, type UcwaEventEnvelope, type UcwaResource } from '../shared/ucwa-family';
+import {
+  absoluteHref,
+  findLink,
+  invitationEventSignals,
+  ucwaFamilyHttpError,
+  type UcwaEventEnvelope,
+  type UcwaResource,
+} from '../shared/ucwa-family';
 import { SAAS_CALLBACK_ISSUER, SaasProvider } from './saas.provider';
 
 /** Recorded SaaS wire samples (protocols.md §2) through the adapter's table and the shared UCWA-family mapping. */
@@ -34,7 +41,12 @@ describe('SaaS callbacks (recorded envelopes)', () => {
   });
 
   it('keeps the raw reason of a failed invitation', () => {
-    const [signal] = invitationEventSignals('saas', errorTable, fixture<UcwaEventEnvelope>('event-participantinvitation-completed-declined.json'), 'saas');
+    const [signal] = invitationEventSignals(
+      'saas',
+      errorTable,
+      fixture<UcwaEventEnvelope>('event-participantinvitation-completed-declined.json'),
+      'saas',
+    );
     expect(signal.error?.provider).toMatchObject({ name: 'saas', code: 'RemoteFailure', subcode: 'Declined' });
   });
 
@@ -48,7 +60,12 @@ describe('SaaS callbacks (recorded envelopes)', () => {
 describe('SaaS links and errors', () => {
   it('finds ms:rtc:saas:addParticipant by name and resolves it against the request URL', () => {
     const href = findLink(fixture<UcwaResource>('conversation-conferenced.json'), 'addParticipant');
-    expect(absoluteHref(href ?? '', 'https://webpoolbl20r04.infra.lync.com/platformservice/v1/applications/8082134855/communication/conversations/2499e2a9')).toBe(
+    expect(
+      absoluteHref(
+        href ?? '',
+        'https://webpoolbl20r04.infra.lync.com/platformservice/v1/applications/8082134855/communication/conversations/2499e2a9',
+      ),
+    ).toBe(
       'https://webpoolbl20r04.infra.lync.com/platformservice/v1/applications/8082134855/communication/participantInvitations?endpointId=sip:helpdesk@contoso.com&conversationId=2499e2a9',
     );
   });
@@ -69,11 +86,20 @@ describe('SaaS links and errors', () => {
     const raw = typeof body === 'string' ? fixture<{ code: string; subcode?: string }>(body) : body;
     const error = ucwaFamilyHttpError('saas', errorTable, status, {}, JSON.stringify(raw), 'addParticipant');
     expect(error.code).toBe(expected);
-    expect(error.provider).toMatchObject({ name: 'saas', httpStatus: status, code: raw.code, subcode: raw.subcode ?? null });
+    expect(error.provider).toMatchObject({
+      name: 'saas',
+      httpStatus: status,
+      code: raw.code,
+      subcode: raw.subcode ?? null,
+    });
   });
 
   it('declares cancel unsupported and the fields it honours', () => {
-    expect(capabilities).toMatchObject({ cancel: false, targetSchemes: ['sip'], modalities: ['audio', 'video', 'messaging'] });
+    expect(capabilities).toMatchObject({
+      cancel: false,
+      targetSchemes: ['sip'],
+      modalities: ['audio', 'video', 'messaging'],
+    });
     expect(capabilities.fields).toEqual(expect.arrayContaining(['subject', 'onBehalfOf', 'modalities']));
   });
 });

@@ -53,7 +53,11 @@ export class ClientCredentialsTokenSource {
 
   private async fetchToken(): Promise<CachedToken> {
     const { provider, tokenUrl, clientId, clientSecret, scope, resource } = this.settings;
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+    });
     if (scope) form.set('scope', scope);
     if (resource) form.set('resource', resource);
     const response = await this.http.request({

@@ -13,7 +13,9 @@ const same = (a: string | undefined, b: string | null | undefined) =>
 
 /** How specific a row is: code+subcode beats code, code beats a bare HTTP status. */
 function specificity(row: ErrorMapping): number {
-  return (row.subcode !== undefined ? 4 : 0) + (row.code !== undefined ? 2 : 0) + (row.httpStatus !== undefined ? 1 : 0);
+  return (
+    (row.subcode !== undefined ? 4 : 0) + (row.code !== undefined ? 2 : 0) + (row.httpStatus !== undefined ? 1 : 0)
+  );
 }
 
 /**

@@ -45,7 +45,13 @@ export class ProviderHttp {
   private transportError(error: unknown, config: AxiosRequestConfig): GatewayError {
     const code = isAxiosError(error) ? error.code : undefined;
     const what = `${(config.method ?? 'GET').toUpperCase()} ${safeUrl(config.url)}`;
-    const provider = { name: this.options.provider, httpStatus: null, code: code ?? 'NetworkError', subcode: null, message: null };
+    const provider = {
+      name: this.options.provider,
+      httpStatus: null,
+      code: code ?? 'NetworkError',
+      subcode: null,
+      message: null,
+    };
     if (code && NOT_SENT_CODES.has(code)) {
       return new GatewayError('provider_unavailable', `${this.options.provider} could not be reached (${what})`, {
         provider,
@@ -98,7 +104,10 @@ export const DEFAULT_SUBMIT_BUDGET: SubmitBudget = { budgetMs: 10_000, maxAttemp
  * provider answered itself (5xx). Never retries an ambiguous failure: that could invite
  * twice. Gives up when the next wait would overrun the budget.
  */
-export async function withSubmitRetries<T>(call: () => Promise<T>, budget: SubmitBudget = DEFAULT_SUBMIT_BUDGET): Promise<T> {
+export async function withSubmitRetries<T>(
+  call: () => Promise<T>,
+  budget: SubmitBudget = DEFAULT_SUBMIT_BUDGET,
+): Promise<T> {
   const startedAt = Date.now();
   const delayFor = (error: GatewayError, attempt: number) =>
     error.retryAfterSeconds !== undefined

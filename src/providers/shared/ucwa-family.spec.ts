@@ -1,9 +1,18 @@
 import type { UcwaEvent } from './ucwa-family';
-import { UCWA_FAMILY_ERROR_TABLE, absoluteHref, findLink, invitationEventSignals, parseErrorBody, ucwaFamilyHttpError } from './ucwa-family';
+import {
+  UCWA_FAMILY_ERROR_TABLE,
+  absoluteHref,
+  findLink,
+  invitationEventSignals,
+  parseErrorBody,
+  ucwaFamilyHttpError,
+} from './ucwa-family';
 
 describe('UCWA family: error bodies', () => {
   it('parses a JSON error body', () => {
-    expect(parseErrorBody('{"code":"Conflict","subcode":"AlreadyExists","message":"There is already a participant."}')).toEqual({
+    expect(
+      parseErrorBody('{"code":"Conflict","subcode":"AlreadyExists","message":"There is already a participant."}'),
+    ).toEqual({
       code: 'Conflict',
       subcode: 'AlreadyExists',
       message: 'There is already a participant.',
@@ -17,7 +26,11 @@ describe('UCWA family: error bodies', () => {
         <property name="subcode">CallbackChannelError</property>
         <property name="message">The event channel could not be reached.</property>
       </error>`;
-    expect(parseErrorBody(xml)).toEqual({ code: 'ServiceFailure', subcode: 'CallbackChannelError', message: 'The event channel could not be reached.' });
+    expect(parseErrorBody(xml)).toEqual({
+      code: 'ServiceFailure',
+      subcode: 'CallbackChannelError',
+      message: 'The event channel could not be reached.',
+    });
   });
 
   it.each(['', 'oops', '{bad', '<html/>'])('tolerates %p', (text) => {
@@ -43,7 +56,14 @@ describe('UCWA family: error bodies', () => {
     [504, 'ServiceTimeout', undefined, 'provider_timeout'],
     [418, 'Teapot', undefined, 'provider_error'],
   ])('%i %s/%s → %s', (status, code, subcode, expected) => {
-    const error = ucwaFamilyHttpError('ucwa', UCWA_FAMILY_ERROR_TABLE, status, { 'retry-after': '2' }, JSON.stringify({ code, subcode }), 'addParticipant');
+    const error = ucwaFamilyHttpError(
+      'ucwa',
+      UCWA_FAMILY_ERROR_TABLE,
+      status,
+      { 'retry-after': '2' },
+      JSON.stringify({ code, subcode }),
+      'addParticipant',
+    );
     expect(error.code).toBe(expected);
     expect(error.provider).toMatchObject({ name: 'ucwa', httpStatus: status, code, subcode: subcode ?? null });
     expect(error.retryAfterSeconds).toBe(2);
@@ -52,10 +72,14 @@ describe('UCWA family: error bodies', () => {
 
 describe('UCWA family: links', () => {
   it('finds links by rel suffix and resolves relative hrefs', () => {
-    const resource = { _links: { self: { href: '/a' }, 'ms:rtc:saas:addParticipant': { href: 'participantInvitations?x=1' } } };
+    const resource = {
+      _links: { self: { href: '/a' }, 'ms:rtc:saas:addParticipant': { href: 'participantInvitations?x=1' } },
+    };
     expect(findLink(resource, 'addParticipant')).toBe('participantInvitations?x=1');
     expect(findLink(resource, 'cancel')).toBeUndefined();
-    expect(absoluteHref('/ucwa/v1/x', 'https://pool.example/ucwa/v1/applications/1')).toBe('https://pool.example/ucwa/v1/x');
+    expect(absoluteHref('/ucwa/v1/x', 'https://pool.example/ucwa/v1/applications/1')).toBe(
+      'https://pool.example/ucwa/v1/x',
+    );
   });
 });
 
@@ -89,12 +113,66 @@ describe('UCWA family: participantInvitation events', () => {
     [{ type: 'updated', embedded: { state: 'TeamRing', operationId: op } }, 'ringing', undefined],
     [{ type: 'updated', embedded: { state: 'Forwarded', operationId: op } }, 'ringing', undefined],
     [{ type: 'completed', status: 'Success', embedded: { state: 'Connected', operationId: op } }, 'joined', undefined],
-    [{ type: 'completed', status: 'Failure', reason: { code: 'RemoteFailure', subcode: 'Declined' }, embedded: { state: 'Failed', operationId: op } }, 'declined', 'declined'],
-    [{ type: 'completed', status: 'Failure', reason: { code: 'RemoteFailure', subcode: 'Busy' }, embedded: { state: 'Failed', operationId: op } }, 'declined', 'declined'],
-    [{ type: 'completed', status: 'Failure', reason: { code: 'Timeout', subcode: 'Timeout' }, embedded: { state: 'Failed', operationId: op } }, 'no_answer', 'no_answer'],
-    [{ type: 'completed', status: 'Failure', reason: { code: 'LocalFailure', subcode: 'Canceled' }, embedded: { state: 'Cancelled', operationId: op } }, 'canceled', 'canceled'],
-    [{ type: 'completed', status: 'Failure', reason: { code: 'LocalFailure', subcode: 'MediaFailure' }, embedded: { state: 'Failed', operationId: op } }, 'failed', 'media_failure'],
-    [{ type: 'completed', status: 'Failure', reason: { code: 'RemoteFailure', subcode: 'Unheard' }, embedded: { state: 'Failed', operationId: op } }, 'failed', 'provider_error'],
+    [
+      {
+        type: 'completed',
+        status: 'Failure',
+        reason: { code: 'RemoteFailure', subcode: 'Declined' },
+        embedded: { state: 'Failed', operationId: op },
+      },
+      'declined',
+      'declined',
+    ],
+    [
+      {
+        type: 'completed',
+        status: 'Failure',
+        reason: { code: 'RemoteFailure', subcode: 'Busy' },
+        embedded: { state: 'Failed', operationId: op },
+      },
+      'declined',
+      'declined',
+    ],
+    [
+      {
+        type: 'completed',
+        status: 'Failure',
+        reason: { code: 'Timeout', subcode: 'Timeout' },
+        embedded: { state: 'Failed', operationId: op },
+      },
+      'no_answer',
+      'no_answer',
+    ],
+    [
+      {
+        type: 'completed',
+        status: 'Failure',
+        reason: { code: 'LocalFailure', subcode: 'Canceled' },
+        embedded: { state: 'Cancelled', operationId: op },
+      },
+      'canceled',
+      'canceled',
+    ],
+    [
+      {
+        type: 'completed',
+        status: 'Failure',
+        reason: { code: 'LocalFailure', subcode: 'MediaFailure' },
+        embedded: { state: 'Failed', operationId: op },
+      },
+      'failed',
+      'media_failure',
+    ],
+    [
+      {
+        type: 'completed',
+        status: 'Failure',
+        reason: { code: 'RemoteFailure', subcode: 'Unheard' },
+        embedded: { state: 'Failed', operationId: op },
+      },
+      'failed',
+      'provider_error',
+    ],
   ])('%p → %s', (event, status, errorCode) => {
     const [signal] = invitationEventSignals('ucwa', UCWA_FAMILY_ERROR_TABLE, envelope([event]), 'app');
     expect(signal).toMatchObject({ operationId: op, status, source: 'provider_event' });
@@ -105,7 +183,11 @@ describe('UCWA family: participantInvitation events', () => {
     const signals = invitationEventSignals(
       'saas',
       UCWA_FAMILY_ERROR_TABLE,
-      envelope([{ type: 'started', embedded: { state: 'Connecting', operationId: op } }], 'ms:rtc:saas:participantInvitation', 'ms:rtc:saas:participantInvitation'),
+      envelope(
+        [{ type: 'started', embedded: { state: 'Connecting', operationId: op } }],
+        'ms:rtc:saas:participantInvitation',
+        'ms:rtc:saas:participantInvitation',
+      ),
       'cb',
     );
     expect(signals.map((s) => s.status)).toEqual(['ringing']);
@@ -117,8 +199,15 @@ describe('UCWA family: participantInvitation events', () => {
       { type: 'started', embedded: { state: 'Connecting', operationId: op } },
       { type: 'completed', status: 'Success', embedded: { state: 'Connected', operationId: op } },
     ]);
-    body.sender.push({ rel: 'conversation', href: '/c', events: [{ link: { rel: 'participant', href: '/p' }, type: 'added' }] });
-    expect(invitationEventSignals('ucwa', UCWA_FAMILY_ERROR_TABLE, body, 'app').map((s) => s.status)).toEqual(['ringing', 'joined']);
+    body.sender.push({
+      rel: 'conversation',
+      href: '/c',
+      events: [{ link: { rel: 'participant', href: '/p' }, type: 'added' }],
+    });
+    expect(invitationEventSignals('ucwa', UCWA_FAMILY_ERROR_TABLE, body, 'app').map((s) => s.status)).toEqual([
+      'ringing',
+      'joined',
+    ]);
   });
 
   it('gives a redelivered event the same dedupe key', () => {

@@ -1,5 +1,10 @@
 import { XMLParser } from 'fast-xml-parser';
-import { GatewayError, invitationError, type InvitationError, type ProviderName } from '../../common/errors/gateway-error';
+import {
+  GatewayError,
+  invitationError,
+  type InvitationError,
+  type ProviderName,
+} from '../../common/errors/gateway-error';
 import type { ProviderSignal } from '../../lifecycle/provider-signal';
 import type { ErrorMapping } from '../invitation-provider';
 import { mapProviderFact } from './error-mapping';
@@ -62,17 +67,35 @@ export function relIs(rel: string | undefined, name: string): boolean {
  * Matching: (code, subcode) first, then subcode, then HTTP status.
  */
 export const UCWA_FAMILY_ERROR_TABLE: readonly ErrorMapping[] = [
-  { kind: 'sync', httpStatus: 500, subcode: 'CallbackChannelError', gatewayCode: 'callback_unreachable', note: 'the platform cannot reach our event channel' },
+  {
+    kind: 'sync',
+    httpStatus: 500,
+    subcode: 'CallbackChannelError',
+    gatewayCode: 'callback_unreachable',
+    note: 'the platform cannot reach our event channel',
+  },
   { kind: 'sync', httpStatus: 409, subcode: 'AlreadyExists', gatewayCode: 'already_in_conversation' },
   { kind: 'sync', httpStatus: 409, subcode: 'TooManyGroups', gatewayCode: 'limit_exceeded' },
   { kind: 'sync', httpStatus: 409, subcode: 'None', gatewayCode: 'conflict', note: 'unsupported API' },
   { kind: 'sync', httpStatus: 409, gatewayCode: 'conflict' },
-  { kind: 'sync', httpStatus: 410, subcode: 'CannotRedirect', gatewayCode: 'provider_unavailable', note: 'no backup pool' },
+  {
+    kind: 'sync',
+    httpStatus: 410,
+    subcode: 'CannotRedirect',
+    gatewayCode: 'provider_unavailable',
+    note: 'no backup pool',
+  },
   { kind: 'sync', httpStatus: 410, subcode: 'InvalidExchangeServerVersion', gatewayCode: 'provider_error' },
   { kind: 'sync', httpStatus: 410, subcode: 'InactiveApplicationExpired', gatewayCode: 'provider_session_lost' },
   { kind: 'sync', httpStatus: 404, subcode: 'ApplicationNotFound', gatewayCode: 'provider_session_lost' },
   { kind: 'sync', httpStatus: 404, gatewayCode: 'conversation_not_found' },
-  { kind: 'sync', httpStatus: 403, subcode: 'ApplicationNotFound', gatewayCode: 'provider_forbidden', note: 'endpoint not provisioned (SaaS)' },
+  {
+    kind: 'sync',
+    httpStatus: 403,
+    subcode: 'ApplicationNotFound',
+    gatewayCode: 'provider_forbidden',
+    note: 'endpoint not provisioned (SaaS)',
+  },
   { kind: 'sync', httpStatus: 403, gatewayCode: 'provider_forbidden' },
   { kind: 'sync', httpStatus: 400, subcode: 'ParameterValidationFailure', gatewayCode: 'provider_error' },
   { kind: 'sync', httpStatus: 400, gatewayCode: 'provider_error' },
@@ -168,11 +191,27 @@ export function invitationSignal(
 ): Pick<ProviderSignal, 'status' | 'error' | 'detail'> | undefined {
   const lowerState = (state ?? '').toLowerCase();
   const lowerStatus = (status ?? '').toLowerCase();
-  if (type === 'completed' || lowerState === 'connected' || lowerState === 'failed' || lowerState === 'declined' || lowerState === 'cancelled') {
+  if (
+    type === 'completed' ||
+    lowerState === 'connected' ||
+    lowerState === 'failed' ||
+    lowerState === 'declined' ||
+    lowerState === 'cancelled'
+  ) {
     if (lowerStatus === 'success' || lowerState === 'connected') return { status: 'joined', detail: state ?? status };
-    const fallbackReason = reason ?? (lowerState === 'declined' ? { subcode: 'Declined' } : lowerState === 'cancelled' ? { subcode: 'Cancelled' } : undefined);
+    const fallbackReason =
+      reason ??
+      (lowerState === 'declined'
+        ? { subcode: 'Declined' }
+        : lowerState === 'cancelled'
+          ? { subcode: 'Cancelled' }
+          : undefined);
     const outcome = failureOutcome(provider, table, fallbackReason);
-    return { status: outcome.status, error: outcome.error, detail: [reason?.code, reason?.subcode].filter(Boolean).join('/') || state };
+    return {
+      status: outcome.status,
+      error: outcome.error,
+      detail: [reason?.code, reason?.subcode].filter(Boolean).join('/') || state,
+    };
   }
   if (RINGING_STATES.has(lowerState)) return { status: 'ringing', detail: state };
   return undefined;
@@ -202,7 +241,12 @@ export function parseErrorBody(text: string): UcwaReason {
   return {};
 }
 
-const xml = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'property', parseTagValue: false, removeNSPrefix: true });
+const xml = new XMLParser({
+  ignoreAttributes: false,
+  isArray: (name) => name === 'property',
+  parseTagValue: false,
+  removeNSPrefix: true,
+});
 
 /** A non-2xx UCWA-family answer as the one GatewayError, code and subcode kept. */
 export function ucwaFamilyHttpError(
@@ -215,10 +259,20 @@ export function ucwaFamilyHttpError(
 ): GatewayError {
   const body = parseErrorBody(text);
   const fallback = status >= 500 ? 'provider_unavailable' : 'provider_error';
-  const code = mapProviderFact(table, { kind: 'sync', httpStatus: status, code: body.code, subcode: body.subcode }, fallback);
+  const code = mapProviderFact(
+    table,
+    { kind: 'sync', httpStatus: status, code: body.code, subcode: body.subcode },
+    fallback,
+  );
   const raw = [body.code, body.subcode].filter(Boolean).join('/');
   return new GatewayError(code, `${provider} answered ${status}${raw ? ` ${raw}` : ''} to ${what}`, {
-    provider: { name: provider, httpStatus: status, code: body.code ?? null, subcode: body.subcode ?? null, message: body.message?.slice(0, 200) ?? null },
+    provider: {
+      name: provider,
+      httpStatus: status,
+      code: body.code ?? null,
+      subcode: body.subcode ?? null,
+      message: body.message?.slice(0, 200) ?? null,
+    },
     retryAfterSeconds: parseRetryAfter(headers['retry-after'] as string | undefined),
   });
 }

@@ -5,7 +5,13 @@ import type { SharedStateStore } from '../../common/shared-state';
 import type { UcwaConfig } from '../../config/config';
 import { isSuccess, parseJsonText } from '../shared/authorized-request';
 import type { ProviderHttp } from '../shared/provider-http';
-import { UCWA_FAMILY_ERROR_TABLE, absoluteHref, findLink, ucwaFamilyHttpError, type UcwaResource } from '../shared/ucwa-family';
+import {
+  UCWA_FAMILY_ERROR_TABLE,
+  absoluteHref,
+  findLink,
+  ucwaFamilyHttpError,
+  type UcwaResource,
+} from '../shared/ucwa-family';
 
 export interface UcwaApplication {
   url: string;
@@ -97,7 +103,15 @@ export class UcwaSession {
         await this.authenticate(response);
         continue;
       }
-      if (!isSuccess(response)) throw ucwaFamilyHttpError('ucwa', UCWA_FAMILY_ERROR_TABLE, response.status, response.headers, response.data, what);
+      if (!isSuccess(response))
+        throw ucwaFamilyHttpError(
+          'ucwa',
+          UCWA_FAMILY_ERROR_TABLE,
+          response.status,
+          response.headers,
+          response.data,
+          what,
+        );
       return response;
     }
     throw new GatewayError('provider_auth_failed', `UCWA rejected the fresh token for ${what}`);
@@ -125,8 +139,20 @@ export class UcwaSession {
   private async discoverApplications(): Promise<string> {
     let discoveryUrl = this.config.discoveryUrl;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
-      const root = await this.http.request({ method: 'GET', url: discoveryUrl, headers: { Accept: 'application/json' } });
-      if (!isSuccess(root)) throw ucwaFamilyHttpError('ucwa', UCWA_FAMILY_ERROR_TABLE, root.status, root.headers, root.data, 'autodiscover');
+      const root = await this.http.request({
+        method: 'GET',
+        url: discoveryUrl,
+        headers: { Accept: 'application/json' },
+      });
+      if (!isSuccess(root))
+        throw ucwaFamilyHttpError(
+          'ucwa',
+          UCWA_FAMILY_ERROR_TABLE,
+          root.status,
+          root.headers,
+          root.data,
+          'autodiscover',
+        );
       const userHref = findLink(parseJsonText<UcwaResource>(root.data), 'user');
       if (!userHref) throw new GatewayError('provider_error', 'UCWA autodiscover names no user resource');
       const userUrl = absoluteHref(userHref, discoveryUrl);
@@ -150,7 +176,11 @@ export class UcwaSession {
     if (!href || !/password/.test(header)) {
       throw new GatewayError('provider_auth_failed', 'UCWA sent no MsRtcOAuth challenge with the password grant');
     }
-    const form = new URLSearchParams({ grant_type: 'password', username: this.config.username, password: this.config.password });
+    const form = new URLSearchParams({
+      grant_type: 'password',
+      username: this.config.username,
+      password: this.config.password,
+    });
     const response = await this.http.request({
       method: 'POST',
       url: href,
@@ -160,9 +190,13 @@ export class UcwaSession {
     const body = parseJsonText<{ access_token?: string; error?: string }>(response.data);
     if (response.status !== 200 || !body?.access_token) {
       const code = body?.error ?? `HTTP ${response.status}`;
-      throw new GatewayError(response.status >= 500 ? 'provider_unavailable' : 'provider_auth_failed', `UCWA refused the password grant (${code})`, {
-        provider: { name: 'ucwa', httpStatus: response.status, code, subcode: null, message: null },
-      });
+      throw new GatewayError(
+        response.status >= 500 ? 'provider_unavailable' : 'provider_auth_failed',
+        `UCWA refused the password grant (${code})`,
+        {
+          provider: { name: 'ucwa', httpStatus: response.status, code, subcode: null, message: null },
+        },
+      );
     }
     this.token = body.access_token;
   }

@@ -2,7 +2,13 @@ import { Logger } from '@nestjs/common';
 import { GatewayError } from '../../common/errors/gateway-error';
 import type { SharedStateStore } from '../../common/shared-state';
 import { parseJsonText } from '../shared/authorized-request';
-import { UCWA_FAMILY_ERROR_TABLE, absoluteHref, findLink, invitationEventSignals, type UcwaEventEnvelope } from '../shared/ucwa-family';
+import {
+  UCWA_FAMILY_ERROR_TABLE,
+  absoluteHref,
+  findLink,
+  invitationEventSignals,
+  type UcwaEventEnvelope,
+} from '../shared/ucwa-family';
 import type { EventSink } from '../invitation-provider';
 import type { UcwaApplication, UcwaSession } from './ucwa.application';
 
@@ -65,7 +71,12 @@ export class UcwaEventChannel {
         }
         this.abort = new AbortController();
         const response = await this.session.request(
-          { method: 'GET', url: withTimeout(url, this.timeoutSeconds), signal: this.abort.signal, timeout: (this.timeoutSeconds + 15) * 1000 },
+          {
+            method: 'GET',
+            url: withTimeout(url, this.timeoutSeconds),
+            signal: this.abort.signal,
+            timeout: (this.timeoutSeconds + 15) * 1000,
+          },
           'events',
         );
         this.up = true;
@@ -78,7 +89,8 @@ export class UcwaEventChannel {
         if (resync) await sink.gap(findLink(envelope, 'resync') ? 'resync' : 'resume');
         const following = findLink(envelope, 'next') ?? findLink(envelope, 'resume') ?? findLink(envelope, 'resync');
         const next = following ? absoluteHref(following, url) : url;
-        if (next !== url) await this.shared.put<ChannelPosition>(this.positionKey, { application: application.url, next });
+        if (next !== url)
+          await this.shared.put<ChannelPosition>(this.positionKey, { application: application.url, next });
         url = next;
       } catch (error) {
         if (!this.running) break;
@@ -90,7 +102,10 @@ export class UcwaEventChannel {
           lostApplication = true;
         } else {
           // 409 PGetReplaced, 5xx, resets: wait, then ask again with the same ack.
-          this.logger.warn({ code: error instanceof GatewayError ? error.code : 'error' }, `UCWA event channel failed; retrying in ${backoff} ms`);
+          this.logger.warn(
+            { code: error instanceof GatewayError ? error.code : 'error' },
+            `UCWA event channel failed; retrying in ${backoff} ms`,
+          );
           await sleep(backoff);
           backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
         }

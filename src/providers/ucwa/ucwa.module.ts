@@ -12,7 +12,11 @@ export class UcwaModule {
       module: UcwaModule,
       imports: config.ucwa.mode === 'sandbox' ? [UcwaSandboxModule.register(config)] : [],
       providers: [
-        { provide: UcwaProvider, inject: [SHARED_STATE], useFactory: (shared: SharedStateStore) => new UcwaProvider(config.ucwa, shared) },
+        {
+          provide: UcwaProvider,
+          inject: [SHARED_STATE],
+          useFactory: (shared: SharedStateStore) => new UcwaProvider(config.ucwa, shared),
+        },
       ],
       exports: [UcwaProvider],
     };

@@ -2,7 +2,13 @@ import { GatewayError } from '../../common/errors/gateway-error';
 import type { SharedStateStore } from '../../common/shared-state';
 import type { UcwaConfig } from '../../config/config';
 import type { ProviderSignal } from '../../lifecycle/provider-signal';
-import type { EventSink, InvitationProvider, ProviderReadiness, ProviderRef, SubmitRequest } from '../invitation-provider';
+import type {
+  EventSink,
+  InvitationProvider,
+  ProviderReadiness,
+  ProviderRef,
+  SubmitRequest,
+} from '../invitation-provider';
 import { headerValue, parseJsonText } from '../shared/authorized-request';
 import { ProviderHttp, withSubmitRetries } from '../shared/provider-http';
 import {
@@ -54,7 +60,11 @@ export class UcwaProvider implements InvitationProvider {
           {
             method: 'POST',
             url: addParticipant,
-            data: { operationId: request.operationId, to: request.to, ...(request.subject ? { subject: request.subject } : {}) },
+            data: {
+              operationId: request.operationId,
+              to: request.to,
+              ...(request.subject ? { subject: request.subject } : {}),
+            },
           },
           'addParticipant',
         ),
@@ -79,8 +89,17 @@ export class UcwaProvider implements InvitationProvider {
 
   async reconcile(ref: ProviderRef): Promise<ProviderSignal | undefined> {
     const invitation = await this.invitation(ref);
-    const fact = invitationSignal('ucwa', this.errorTable, '', invitation.state as string | undefined, invitation.status as string | undefined, invitation.reason as UcwaReason | undefined);
-    return fact && fact.status !== 'ringing' ? { operationId: ref.operationId, source: 'reconciler', ...fact } : undefined;
+    const fact = invitationSignal(
+      'ucwa',
+      this.errorTable,
+      '',
+      invitation.state as string | undefined,
+      invitation.status as string | undefined,
+      invitation.reason as UcwaReason | undefined,
+    );
+    return fact && fact.status !== 'ringing'
+      ? { operationId: ref.operationId, source: 'reconciler', ...fact }
+      : undefined;
   }
 
   watch(sink: EventSink): () => Promise<void> {
@@ -92,12 +111,16 @@ export class UcwaProvider implements InvitationProvider {
       await this.session.current();
       return { ready: true, details: { application: true, eventChannel: this.channel.up } };
     } catch (error) {
-      return { ready: false, details: { application: false, reason: error instanceof GatewayError ? error.code : 'error' } };
+      return {
+        ready: false,
+        details: { application: false, reason: error instanceof GatewayError ? error.code : 'error' },
+      };
     }
   }
 
   private async invitation(ref: ProviderRef): Promise<UcwaResource> {
-    if (!ref.resourceUrl) throw new GatewayError('not_cancelable', 'The UCWA invitation was never confirmed by the server');
+    if (!ref.resourceUrl)
+      throw new GatewayError('not_cancelable', 'The UCWA invitation was never confirmed by the server');
     const response = await this.session.request({ method: 'GET', url: ref.resourceUrl }, 'get participantInvitation');
     return parseJsonText<UcwaResource>(response.data) ?? {};
   }
@@ -109,9 +132,12 @@ export class UcwaProvider implements InvitationProvider {
     const template = findLink(communication, 'conversation');
     if (!template) throw new GatewayError('provider_error', 'The UCWA application has no conversation link');
     const url = absoluteHref(template.replace('{conversationId}', encodeURIComponent(conversationId)), application.url);
-    const conversation = parseJsonText<UcwaResource>((await this.session.request({ method: 'GET', url }, 'get conversation')).data);
+    const conversation = parseJsonText<UcwaResource>(
+      (await this.session.request({ method: 'GET', url }, 'get conversation')).data,
+    );
     const href = findLink(conversation, 'addParticipant');
-    if (!href) throw new GatewayError('conflict', `Conversation '${conversationId}' does not allow adding participants`);
+    if (!href)
+      throw new GatewayError('conflict', `Conversation '${conversationId}' does not allow adding participants`);
     return absoluteHref(href, url);
   }
 

@@ -6,7 +6,6 @@ import { sendAnswer } from '../../shared/sandbox/simulated-answer';
 import type { InviteParticipantsRequest } from '../graph.types';
 import { GraphSandboxService } from './graph-sandbox.service';
 
-
 /**
  * /sandbox/graph: the simulated Microsoft Graph — token endpoint, OpenID configuration
  * and keys for notification tokens, calls and invite operations — plus `_inspect` and
@@ -25,7 +24,11 @@ export class GraphSandboxController {
 
   @Get('v1/.well-known/OpenIdConfiguration')
   openIdConfiguration() {
-    return { issuer: 'https://api.botframework.com', jwks_uri: `${this.graph.root}/v1/keys`, id_token_signing_alg_values_supported: ['RS256'] };
+    return {
+      issuer: 'https://api.botframework.com',
+      jwks_uri: `${this.graph.root}/v1/keys`,
+      id_token_signing_alg_values_supported: ['RS256'],
+    };
   }
 
   @Get('v1/keys')
@@ -34,7 +37,11 @@ export class GraphSandboxController {
   }
 
   @Post('beta/communications/calls')
-  createCall(@Headers('authorization') auth: string | undefined, @Body() body: { callbackUri?: string }, @Res({ passthrough: true }) reply: FastifyReply) {
+  createCall(
+    @Headers('authorization') auth: string | undefined,
+    @Body() body: { callbackUri?: string },
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return sendAnswer(reply, this.graph.authenticate(auth) ?? this.graph.createCall(body ?? {}));
   }
 
@@ -49,16 +56,27 @@ export class GraphSandboxController {
   }
 
   @Get(['beta/app/calls/:callId/operations/:id', 'beta/communications/calls/:callId/operations/:id'])
-  operation(@Headers('authorization') auth: string | undefined, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  operation(
+    @Headers('authorization') auth: string | undefined,
+    @Param('id') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return sendAnswer(reply, this.graph.authenticate(auth) ?? this.graph.getOperation(id));
   }
 
   @Get(['beta/app/calls/:callId/participants', 'beta/communications/calls/:callId/participants'])
-  participants(@Headers('authorization') auth: string | undefined, @Param('callId') callId: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  participants(
+    @Headers('authorization') auth: string | undefined,
+    @Param('callId') callId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return sendAnswer(reply, this.graph.authenticate(auth) ?? this.graph.roster(callId));
   }
 
-  @Delete(['beta/app/calls/:callId/participants/:participantId', 'beta/communications/calls/:callId/participants/:participantId'])
+  @Delete([
+    'beta/app/calls/:callId/participants/:participantId',
+    'beta/communications/calls/:callId/participants/:participantId',
+  ])
   removeParticipant(
     @Headers('authorization') auth: string | undefined,
     @Param('callId') callId: string,

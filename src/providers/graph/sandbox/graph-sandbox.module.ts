@@ -5,7 +5,6 @@ import { GraphSandboxService } from './graph-sandbox.service';
 
 @Module({})
 export class GraphSandboxModule implements OnModuleDestroy {
-
   static register(config: AppConfig): DynamicModule {
     return {
       module: GraphSandboxModule,

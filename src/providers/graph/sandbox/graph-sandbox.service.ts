@@ -19,7 +19,6 @@ const FAILURES: Record<string, GraphResultInfo> = {
   cancel: { code: 487, subcode: 0, message: 'The invitation was canceled.' },
 };
 
-
 /**
  * A simulated Graph calling service: tokens, calls, invite operations and their fate,
  * and commsNotifications signed like Microsoft's and pushed to the call's callbackUri.
@@ -43,8 +42,15 @@ export class GraphSandboxService {
 
   issueToken(form: Record<string, string>): SimulatedAnswer {
     const { graph } = this.config;
-    if (form.grant_type !== 'client_credentials' || form.client_id !== graph.clientId || form.client_secret !== graph.clientSecret) {
-      return { status: 401, body: { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' } };
+    if (
+      form.grant_type !== 'client_credentials' ||
+      form.client_id !== graph.clientId ||
+      form.client_secret !== graph.clientSecret
+    ) {
+      return {
+        status: 401,
+        body: { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' },
+      };
     }
     return { status: 200, body: this.tokens.issue() };
   }
@@ -52,13 +58,24 @@ export class GraphSandboxService {
   /** undefined when the bearer token is valid, else Graph's 401. */
   authenticate(authorization: string | undefined): SimulatedAnswer | undefined {
     if (this.tokens.isValid(authorization)) return undefined;
-    return { status: 401, body: { error: { code: 'InvalidAuthenticationToken', message: 'Access token has expired or is not yet valid.' } } };
+    return {
+      status: 401,
+      body: { error: { code: 'InvalidAuthenticationToken', message: 'Access token has expired or is not yet valid.' } },
+    };
   }
 
   createCall(body: { callbackUri?: string }): SimulatedAnswer {
     const call = { id: randomUUID(), callbackUri: body.callbackUri ?? this.defaultCallbackUri() };
     this.calls.set(call.id, call);
-    return { status: 201, body: { '@odata.type': '#microsoft.graph.call', id: call.id, state: 'establishing', callbackUri: call.callbackUri } };
+    return {
+      status: 201,
+      body: {
+        '@odata.type': '#microsoft.graph.call',
+        id: call.id,
+        state: 'establishing',
+        callbackUri: call.callbackUri,
+      },
+    };
   }
 
   async invite(callId: string, body: InviteParticipantsRequest): Promise<SimulatedAnswer> {
@@ -66,17 +83,22 @@ export class GraphSandboxService {
     this.invites.push({ operationId: clientContext, receivedAt: new Date().toISOString(), body });
     const identity: GraphIdentity | undefined = body?.participants?.[0]?.identity;
     if (!identity || !clientContext) {
-      return { status: 400, body: { error: { code: 'BadRequest', message: 'participants and clientContext are required' } } };
+      return {
+        status: 400,
+        body: { error: { code: 'BadRequest', message: 'participants and clientContext are required' } },
+      };
     }
     const conversation = conversationScenario(callId);
     if (conversation === 'missing') return graphError(404, 'itemNotFound', 'Call not found.');
     if (conversation === 'gone') return graphError(503, 'serviceNotAvailable', 'The service is unavailable.');
-    if (conversation === 'already') return graphError(409, 'Conflict', 'The participant is already in the call.', 'participantAlreadyInCall');
+    if (conversation === 'already')
+      return graphError(409, 'Conflict', 'The participant is already in the call.', 'participantAlreadyInCall');
     const displayName = identity.user?.displayName ?? identity.phone?.displayName ?? null;
     const target = identity.phone ? `tel:${identity.phone.id}` : `8:orgid:${identity.user?.id ?? ''}`;
     const scenario = targetScenario({ to: target, displayName });
     const attempt = this.attempts.next(clientContext);
-    if (scenario === 'throttle' && attempt === 1) return { ...graphError(429, 'TooManyRequests', 'Too many requests.'), headers: { 'Retry-After': '1' } };
+    if (scenario === 'throttle' && attempt === 1)
+      return { ...graphError(429, 'TooManyRequests', 'Too many requests.'), headers: { 'Retry-After': '1' } };
     if (scenario === 'flaky' && attempt === 1) return graphError(503, 'serviceNotAvailable', 'Try again.');
     const call = this.callFor(callId);
     const operation: SimulatedOperation = {
@@ -127,7 +149,9 @@ export class GraphSandboxService {
 
   /** DELETE of a participant: an outstanding invite is canceled (GD participant-delete). */
   removeParticipant(callId: string, participantId: string): SimulatedAnswer {
-    const operation = [...this.operations.values()].find((o) => o.callId === callId && o.participantId === participantId);
+    const operation = [...this.operations.values()].find(
+      (o) => o.callId === callId && o.participantId === participantId,
+    );
     if (!operation) return graphError(404, 'itemNotFound', 'Participant not found.');
     if (operation.status === 'running') {
       this.timers.after(this.config.sandbox.ringMs / 4, () => this.finish(operation, 'failed', FAILURES.cancel));
@@ -136,9 +160,21 @@ export class GraphSandboxService {
   }
 
   /** Signs a token like the notification service would, for tests of the gateway's checks. */
-  async signForTest(options: { audience?: string; lifetimeSeconds?: number; omitTenant?: boolean; issuer?: string }): Promise<string> {
-    const claims = { ...(options.omitTenant ? {} : { tid: this.config.graph.tenantId }), ...(options.issuer ? { iss: options.issuer } : {}) };
-    return this.issuer.sign(options.audience ?? this.config.graph.notificationAudience, claims, options.lifetimeSeconds ?? 300);
+  async signForTest(options: {
+    audience?: string;
+    lifetimeSeconds?: number;
+    omitTenant?: boolean;
+    issuer?: string;
+  }): Promise<string> {
+    const claims = {
+      ...(options.omitTenant ? {} : { tid: this.config.graph.tenantId }),
+      ...(options.issuer ? { iss: options.issuer } : {}),
+    };
+    return this.issuer.sign(
+      options.audience ?? this.config.graph.notificationAudience,
+      claims,
+      options.lifetimeSeconds ?? 300,
+    );
   }
 
   private play(operation: SimulatedOperation, word: string): void {
@@ -165,7 +201,11 @@ export class GraphSandboxService {
     }
   }
 
-  private finish(operation: SimulatedOperation, status: 'completed' | 'failed', resultInfo: GraphResultInfo | null = null): void {
+  private finish(
+    operation: SimulatedOperation,
+    status: 'completed' | 'failed',
+    resultInfo: GraphResultInfo | null = null,
+  ): void {
     if (operation.status !== 'running') return;
     operation.status = status;
     operation.resultInfo = resultInfo;
@@ -173,7 +213,12 @@ export class GraphSandboxService {
   }
 
   /** Signs and pushes one notification; `now` awaits a single delivery instead of queueing. */
-  private async notify(operation: SimulatedOperation, changeType: 'updated' | 'deleted', status?: string, now = false): Promise<void> {
+  private async notify(
+    operation: SimulatedOperation,
+    changeType: 'updated' | 'deleted',
+    status?: string,
+    now = false,
+  ): Promise<void> {
     if (operation.status !== 'running' && changeType === 'updated' && !status) return;
     this.notificationsSent += 1;
     const resource = `/app/calls/${operation.callId}/operations/${operation.id}`;
@@ -187,7 +232,10 @@ export class GraphSandboxService {
       resourceData: { ...data, status: pascal ? capitalize(status ?? data.status) : (status ?? data.status) },
     };
     const issuer = ISSUERS[this.notificationsSent % ISSUERS.length];
-    const token = await this.issuer.sign(this.config.graph.notificationAudience, { tid: this.config.graph.tenantId, iss: issuer });
+    const token = await this.issuer.sign(this.config.graph.notificationAudience, {
+      tid: this.config.graph.tenantId,
+      iss: issuer,
+    });
     const event = {
       url: this.callFor(operation.callId).callbackUri,
       body: { '@odata.type': '#microsoft.graph.commsNotifications', value: [notification] },
@@ -210,8 +258,13 @@ export class GraphSandboxService {
   /** Half the answers are 200 + Location + body, half 202 without body (protocols.md §3.2 ⚠). */
   private acceptedAnswer(operation: SimulatedOperation): SimulatedAnswer {
     const location = `${this.root}/beta/communications/calls/${operation.callId}/operations/${operation.id}`;
-    if (parseInt(operation.clientContext.slice(-1), 16) % 2 === 1) return { status: 202, headers: { Location: location } };
-    return { status: 200, headers: { Location: location }, body: { ...this.operationBody(operation), status: 'Running' } };
+    if (parseInt(operation.clientContext.slice(-1), 16) % 2 === 1)
+      return { status: 202, headers: { Location: location } };
+    return {
+      status: 200,
+      headers: { Location: location },
+      body: { ...this.operationBody(operation), status: 'Running' },
+    };
   }
 
   /** Any call id works from Swagger UI: an unknown call is created on first use. */
@@ -230,7 +283,11 @@ export class GraphSandboxService {
 }
 
 function graphError(status: number, code: string, message: string, innerCode?: string): SimulatedAnswer {
-  const innerError = { 'request-id': randomUUID(), date: new Date().toISOString(), ...(innerCode ? { code: innerCode } : {}) };
+  const innerError = {
+    'request-id': randomUUID(),
+    date: new Date().toISOString(),
+    ...(innerCode ? { code: innerCode } : {}),
+  };
   return { status, body: { error: { code, message, innerError } } };
 }
 

@@ -29,16 +29,29 @@ export class SaasSandboxController {
 
   @Get('platformservice/discover')
   discover() {
-    return { _links: { self: { href: '/sandbox/saas/platformservice/discover' }, 'service:applications': { href: `${this.saas.path}/applications` } } };
+    return {
+      _links: {
+        self: { href: '/sandbox/saas/platformservice/discover' },
+        'service:applications': { href: `${this.saas.path}/applications` },
+      },
+    };
   }
 
   @Get('platformservice/v1/applications')
-  application(@Headers('authorization') auth: string | undefined, @Query('endpointId') endpointId: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  application(
+    @Headers('authorization') auth: string | undefined,
+    @Query('endpointId') endpointId: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return sendAnswer(reply, this.saas.authenticate(auth) ?? this.saas.application(endpointId));
   }
 
   @Get('platformservice/v1/applications/app1/conversations/:conversationId')
-  conversation(@Headers('authorization') auth: string | undefined, @Param('conversationId') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  conversation(
+    @Headers('authorization') auth: string | undefined,
+    @Param('conversationId') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return sendAnswer(reply, this.saas.authenticate(auth) ?? this.saas.conversation(id));
   }
 
@@ -49,11 +62,18 @@ export class SaasSandboxController {
     @Body() body: Record<string, unknown>,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return sendAnswer(reply, this.saas.authenticate(auth) ?? (await this.saas.addParticipant(conversationId, body ?? {})));
+    return sendAnswer(
+      reply,
+      this.saas.authenticate(auth) ?? (await this.saas.addParticipant(conversationId, body ?? {})),
+    );
   }
 
   @Get('platformservice/v1/applications/app1/participantInvitations/:id')
-  invitation(@Headers('authorization') auth: string | undefined, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  invitation(
+    @Headers('authorization') auth: string | undefined,
+    @Param('id') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return sendAnswer(reply, this.saas.authenticate(auth) ?? this.saas.invitation(id));
   }
 

@@ -51,13 +51,23 @@ export class SaasSandboxService {
 
   issueToken(form: Record<string, string>): SimulatedAnswer {
     const { saas } = this.config;
-    const valid = form.grant_type === 'client_credentials' && form.client_id === saas.clientId && form.client_secret === saas.clientSecret && form.resource === saas.resource;
-    if (!valid) return { status: 400, body: { error: 'invalid_client', error_description: 'AADSTS70002: The client credentials are invalid.' } };
+    const valid =
+      form.grant_type === 'client_credentials' &&
+      form.client_id === saas.clientId &&
+      form.client_secret === saas.clientSecret &&
+      form.resource === saas.resource;
+    if (!valid)
+      return {
+        status: 400,
+        body: { error: 'invalid_client', error_description: 'AADSTS70002: The client credentials are invalid.' },
+      };
     return { status: 200, body: this.tokens.issue() };
   }
 
   authenticate(authorization: string | undefined): SimulatedAnswer | undefined {
-    return this.tokens.isValid(authorization) ? undefined : ucwaError(401, 'Unauthorized', 'InvalidToken', 'The token is missing or expired.');
+    return this.tokens.isValid(authorization)
+      ? undefined
+      : ucwaError(401, 'Unauthorized', 'InvalidToken', 'The token is missing or expired.');
   }
 
   application(endpointId: string | undefined): SimulatedAnswer {
@@ -71,7 +81,10 @@ export class SaasSandboxService {
         id: 'app1',
         _links: {
           self: { href: `${this.path}/applications?${query}` },
-          'service:conversation': { href: `${this.path}/applications/app1/conversations/{conversationId}?${query}`, templated: true },
+          'service:conversation': {
+            href: `${this.path}/applications/app1/conversations/{conversationId}?${query}`,
+            templated: true,
+          },
         },
       },
     };
@@ -99,21 +112,40 @@ export class SaasSandboxService {
     const operationId = typeof body?.operationId === 'string' ? body.operationId : '';
     this.invites.push({ operationId, receivedAt: new Date().toISOString(), body });
     const tooLong = (value: unknown) => typeof value === 'string' && value.length > 250;
-    if (!operationId || operationId.length > 50 || typeof body.to !== 'string' || tooLong(body.subject) || tooLong(body.onBehalfOf)) {
+    if (
+      !operationId ||
+      operationId.length > 50 ||
+      typeof body.to !== 'string' ||
+      tooLong(body.subject) ||
+      tooLong(body.onBehalfOf)
+    ) {
       return ucwaError(400, 'BadRequest', 'ParameterValidationFailure', 'Please check what you entered and try again.');
     }
     const conversation = conversationScenario(conversationId);
     if (conversation === 'gone') return ucwaError(410, 'Gone', 'CannotRedirect', 'No backup pool is available.');
-    if (conversation === 'already') return ucwaError(409, 'Conflict', 'AlreadyExists', 'The participant is already in the conversation.');
-    if (conversation === 'nocallback') return ucwaError(500, 'ServiceFailure', 'CallbackChannelError', 'The callback URL could not be reached.');
+    if (conversation === 'already')
+      return ucwaError(409, 'Conflict', 'AlreadyExists', 'The participant is already in the conversation.');
+    if (conversation === 'nocallback')
+      return ucwaError(500, 'ServiceFailure', 'CallbackChannelError', 'The callback URL could not be reached.');
     const scenario = targetScenario({ to: body.to });
     const attempt = this.attempts.next(operationId);
-    if (scenario === 'throttle' && attempt === 1) return { ...ucwaError(429, 'TooManyRequests', 'None', 'Slow down.'), headers: { 'Retry-After': '1' } };
+    if (scenario === 'throttle' && attempt === 1)
+      return { ...ucwaError(429, 'TooManyRequests', 'None', 'Slow down.'), headers: { 'Retry-After': '1' } };
     if (scenario === 'flaky' && attempt === 1) return ucwaError(503, 'ServiceUnavailable', 'None', 'Try again.');
-    const invitation: SimulatedInvitation = { id: randomUUID(), operationId, to: body.to, scenario, state: 'Connecting', reconciled: false };
+    const invitation: SimulatedInvitation = {
+      id: randomUUID(),
+      operationId,
+      to: body.to,
+      scenario,
+      state: 'Connecting',
+      reconciled: false,
+    };
     this.invitations.set(invitation.id, invitation);
     await this.play(invitation);
-    return { status: 201, headers: { Location: `${this.path}/applications/app1/participantInvitations/${invitation.id}` } };
+    return {
+      status: 201,
+      headers: { Location: `${this.path}/applications/app1/participantInvitations/${invitation.id}` },
+    };
   }
 
   /** The gateway's reconciliation. `late` sends its outcome only after being asked. */
@@ -126,13 +158,27 @@ export class SaasSandboxService {
     }
     return {
       status: 200,
-      body: { operationId: invitation.operationId, to: invitation.to, state: invitation.state, _links: { self: { href: `${this.path}/applications/app1/participantInvitations/${id}` } } },
+      body: {
+        operationId: invitation.operationId,
+        to: invitation.to,
+        state: invitation.state,
+        _links: { self: { href: `${this.path}/applications/app1/participantInvitations/${id}` } },
+      },
     };
   }
 
   signForTest(options: { audience?: string; lifetimeSeconds?: number; issuer?: string }): Promise<string> {
-    const claims = { tid: TENANT, appid: '00000004-0000-0ff1-ce00-000000000000', ver: '1.0', ...(options.issuer ? { iss: options.issuer } : {}) };
-    return this.issuer.sign(options.audience ?? this.config.saas.callbackAudience, claims, options.lifetimeSeconds ?? 300);
+    const claims = {
+      tid: TENANT,
+      appid: '00000004-0000-0ff1-ce00-000000000000',
+      ver: '1.0',
+      ...(options.issuer ? { iss: options.issuer } : {}),
+    };
+    return this.issuer.sign(
+      options.audience ?? this.config.saas.callbackAudience,
+      claims,
+      options.lifetimeSeconds ?? 300,
+    );
   }
 
   private async play(invitation: SimulatedInvitation): Promise<void> {
@@ -141,7 +187,12 @@ export class SaasSandboxService {
       // The outcome before the 201, then everything again, out of order.
       invitation.state = 'Connected';
       const completed = this.event(invitation, 'completed', 'Success');
-      const early = { ...this.event(invitation, 'started'), _embedded: { 'ms:rtc:saas:participantInvitation': { state: 'Connecting', operationId: invitation.operationId } } };
+      const early = {
+        ...this.event(invitation, 'started'),
+        _embedded: {
+          'ms:rtc:saas:participantInvitation': { state: 'Connecting', operationId: invitation.operationId },
+        },
+      };
       await this.send([completed], true);
       this.timers.after(ring / 3, () => this.send([completed, early, early]));
       return;
@@ -155,14 +206,26 @@ export class SaasSandboxService {
   private complete(invitation: SimulatedInvitation, reason: SimulatedReason | undefined): void {
     if (invitation.state !== 'Connecting') return;
     invitation.state = reason ? 'Failed' : 'Connected';
-    const added = { link: { rel: 'ms:rtc:saas:participant', href: `${this.path}/participants/${encodeURIComponent(invitation.to)}` }, type: 'added' };
-    void this.send(reason ? [this.event(invitation, 'completed', 'Failure', reason)] : [added, this.event(invitation, 'completed', 'Success')]);
+    const added = {
+      link: { rel: 'ms:rtc:saas:participant', href: `${this.path}/participants/${encodeURIComponent(invitation.to)}` },
+      type: 'added',
+    };
+    void this.send(
+      reason
+        ? [this.event(invitation, 'completed', 'Failure', reason)]
+        : [added, this.event(invitation, 'completed', 'Success')],
+    );
   }
 
   private event(invitation: SimulatedInvitation, type: string, status?: string, reason?: SimulatedReason) {
     return {
-      link: { rel: 'ms:rtc:saas:participantInvitation', href: `${this.path}/applications/app1/participantInvitations/${invitation.id}` },
-      _embedded: { 'ms:rtc:saas:participantInvitation': { state: invitation.state, operationId: invitation.operationId } },
+      link: {
+        rel: 'ms:rtc:saas:participantInvitation',
+        href: `${this.path}/applications/app1/participantInvitations/${invitation.id}`,
+      },
+      _embedded: {
+        'ms:rtc:saas:participantInvitation': { state: invitation.state, operationId: invitation.operationId },
+      },
       type,
       ...(status ? { status } : {}),
       ...(reason ? { reason } : {}),
@@ -173,7 +236,10 @@ export class SaasSandboxService {
   private async send(events: object[], now = false): Promise<void> {
     this.callbacks += 1;
     const body = {
-      _links: { self: { href: `${this.path}/events?ack=${this.callbacks}` }, next: { href: `${this.path}/events?ack=${this.callbacks + 1}` } },
+      _links: {
+        self: { href: `${this.path}/events?ack=${this.callbacks}` },
+        next: { href: `${this.path}/events?ack=${this.callbacks + 1}` },
+      },
       sender: [{ rel: 'ms:rtc:saas:communication', href: `${this.path}/applications/app1/communication`, events }],
       baseuri: this.config.publicBaseUrl,
     };

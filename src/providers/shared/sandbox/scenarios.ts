@@ -5,16 +5,7 @@
  * from the conversation id.
  */
 export type TargetScenario =
-  | 'accept'
-  | 'decline'
-  | 'busy'
-  | 'noanswer'
-  | 'fail'
-  | 'silent'
-  | 'late'
-  | 'dup'
-  | 'throttle'
-  | 'flaky';
+  'accept' | 'decline' | 'busy' | 'noanswer' | 'fail' | 'silent' | 'late' | 'dup' | 'throttle' | 'flaky';
 
 export type ConversationScenario = 'missing' | 'gone' | 'already' | 'nocallback';
 

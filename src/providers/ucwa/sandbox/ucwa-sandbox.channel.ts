@@ -5,7 +5,10 @@ export interface ChannelAnswer {
 }
 
 const HOLD_CAP_MS = 2_000;
-const PGET_REPLACED: ChannelAnswer = { status: 409, body: { code: 'Conflict', subcode: 'PGetReplaced', message: 'Another P-GET replaced this one.' } };
+const PGET_REPLACED: ChannelAnswer = {
+  status: 409,
+  body: { code: 'Conflict', subcode: 'PGetReplaced', message: 'Another P-GET replaced this one.' },
+};
 
 export class SimulatedEventChannel {
   private nextAck = 1;
@@ -45,10 +48,13 @@ export class SimulatedEventChannel {
     }
     if (this.pending.length > 0) return Promise.resolve(this.flush(ack));
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiter = undefined;
-        resolve(this.flush(ack));
-      }, Math.min(timeoutSeconds * 1000, HOLD_CAP_MS));
+      const timer = setTimeout(
+        () => {
+          this.waiter = undefined;
+          resolve(this.flush(ack));
+        },
+        Math.min(timeoutSeconds * 1000, HOLD_CAP_MS),
+      );
       this.waiter = { ack, resolve, timer };
     });
   }
@@ -111,7 +117,10 @@ export class SimulatedEventChannel {
 
   close(): void {
     if (this.waiter) clearTimeout(this.waiter.timer);
-    this.waiter?.resolve({ status: 404, body: { code: 'NotFound', subcode: 'ApplicationNotFound', message: 'The application is gone.' } });
+    this.waiter?.resolve({
+      status: 404,
+      body: { code: 'NotFound', subcode: 'ApplicationNotFound', message: 'The application is gone.' },
+    });
     this.waiter = undefined;
   }
 
@@ -130,11 +139,20 @@ export class SimulatedEventChannel {
   private envelope(ack: number, sender: object[]): ChannelAnswer {
     return {
       status: 200,
-      body: { _links: { self: { href: `${this.eventsPath}?ack=${ack}` }, next: { href: `${this.eventsPath}?ack=${ack + 1}` } }, ...(sender.length ? { sender } : {}) },
+      body: {
+        _links: {
+          self: { href: `${this.eventsPath}?ack=${ack}` },
+          next: { href: `${this.eventsPath}?ack=${ack + 1}` },
+        },
+        ...(sender.length ? { sender } : {}),
+      },
     };
   }
 
   private resync(): ChannelAnswer {
-    return { status: 200, body: { _links: { self: { href: this.eventsPath }, resync: { href: `${this.eventsPath}?ack=${this.nextAck}` } } } };
+    return {
+      status: 200,
+      body: { _links: { self: { href: this.eventsPath }, resync: { href: `${this.eventsPath}?ack=${this.nextAck}` } } },
+    };
   }
 }

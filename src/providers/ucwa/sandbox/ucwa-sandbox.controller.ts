@@ -5,7 +5,6 @@ import { Public } from '../../../common/public.decorator';
 import { sendAnswer } from '../../shared/sandbox/simulated-answer';
 import { ROOT, UcwaSandboxService } from './ucwa-sandbox.service';
 
-
 const APP = 'ucwa/v1/applications/:app';
 
 /** /sandbox/ucwa: the simulated UCWA 2015 pool, plus `_inspect`/`_control` for tests. */
@@ -23,17 +22,38 @@ export class UcwaSandboxController {
   /** The first pool redirects to the second (protocols.md §1.1: follow redirects between pools). */
   @Get('autodiscover/user')
   user(@Headers('authorization') auth: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    return sendAnswer(reply, this.ucwa.guard(auth) ?? { status: 200, body: { _links: { self: { href: `${ROOT}/autodiscover/user` }, redirect: { href: `${ROOT}/pool2/autodiscover/` } } } });
+    return sendAnswer(
+      reply,
+      this.ucwa.guard(auth) ?? {
+        status: 200,
+        body: {
+          _links: { self: { href: `${ROOT}/autodiscover/user` }, redirect: { href: `${ROOT}/pool2/autodiscover/` } },
+        },
+      },
+    );
   }
 
   @Get('pool2/autodiscover')
   pool2Root() {
-    return { _links: { self: { href: `${ROOT}/pool2/autodiscover/` }, user: { href: `${ROOT}/pool2/autodiscover/user` } } };
+    return {
+      _links: { self: { href: `${ROOT}/pool2/autodiscover/` }, user: { href: `${ROOT}/pool2/autodiscover/user` } },
+    };
   }
 
   @Get('pool2/autodiscover/user')
   pool2User(@Headers('authorization') auth: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    return sendAnswer(reply, this.ucwa.guard(auth) ?? { status: 200, body: { _links: { self: { href: `${ROOT}/pool2/autodiscover/user` }, applications: { href: `${ROOT}/ucwa/v1/applications` } } } });
+    return sendAnswer(
+      reply,
+      this.ucwa.guard(auth) ?? {
+        status: 200,
+        body: {
+          _links: {
+            self: { href: `${ROOT}/pool2/autodiscover/user` },
+            applications: { href: `${ROOT}/ucwa/v1/applications` },
+          },
+        },
+      },
+    );
   }
 
   @Post('oauth/token')
@@ -42,12 +62,20 @@ export class UcwaSandboxController {
   }
 
   @Post('ucwa/v1/applications')
-  createApplication(@Headers('authorization') auth: string | undefined, @Body() body: Record<string, unknown>, @Res({ passthrough: true }) reply: FastifyReply) {
+  createApplication(
+    @Headers('authorization') auth: string | undefined,
+    @Body() body: Record<string, unknown>,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return sendAnswer(reply, this.ucwa.guard(auth) ?? this.ucwa.createApplication(body ?? {}));
   }
 
   @Delete(APP)
-  deleteApplication(@Headers('authorization') auth: string | undefined, @Param('app') app: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  deleteApplication(
+    @Headers('authorization') auth: string | undefined,
+    @Param('app') app: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return sendAnswer(reply, this.ucwa.guard(auth, app) ?? this.ucwa.deleteApplication(app));
   }
 
@@ -59,11 +87,19 @@ export class UcwaSandboxController {
     @Query('timeout') timeout: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return sendAnswer(reply, this.ucwa.guard(auth, app) ?? (await this.ucwa.poll(app, Number(ack) || 1, Number(timeout) || 180)));
+    return sendAnswer(
+      reply,
+      this.ucwa.guard(auth, app) ?? (await this.ucwa.poll(app, Number(ack) || 1, Number(timeout) || 180)),
+    );
   }
 
   @Get(`${APP}/communication/conversations/:conversation`)
-  conversation(@Headers('authorization') auth: string | undefined, @Param('app') app: string, @Param('conversation') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  conversation(
+    @Headers('authorization') auth: string | undefined,
+    @Param('app') app: string,
+    @Param('conversation') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return sendAnswer(reply, this.ucwa.guard(auth, app) ?? this.ucwa.conversation(app, id));
   }
 
@@ -75,16 +111,28 @@ export class UcwaSandboxController {
     @Body() body: Record<string, unknown>,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return sendAnswer(reply, this.ucwa.guard(auth, app) ?? (await this.ucwa.addParticipant(app, conversation, body ?? {})));
+    return sendAnswer(
+      reply,
+      this.ucwa.guard(auth, app) ?? (await this.ucwa.addParticipant(app, conversation, body ?? {})),
+    );
   }
 
   @Get(`${APP}/communication/participantInvitations/:id`)
-  invitation(@Headers('authorization') auth: string | undefined, @Param('app') app: string, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  invitation(
+    @Headers('authorization') auth: string | undefined,
+    @Param('app') app: string,
+    @Param('id') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return sendAnswer(reply, this.ucwa.guard(auth) ?? this.ucwa.invitation(id));
   }
 
   @Post(`${APP}/communication/participantInvitations/:id/cancel`)
-  cancel(@Headers('authorization') auth: string | undefined, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  cancel(
+    @Headers('authorization') auth: string | undefined,
+    @Param('id') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return sendAnswer(reply, this.ucwa.guard(auth) ?? this.ucwa.cancel(id));
   }
 

@@ -11,7 +11,6 @@ import { SimulatedEventChannel, type ChannelAnswer } from './ucwa-sandbox.channe
 export const ROOT = '/sandbox/ucwa';
 const API = `${ROOT}/ucwa/v1/applications`;
 
-
 interface SimulatedInvitation {
   id: string;
   appId: string;
@@ -43,7 +42,9 @@ export class UcwaSandboxService {
     const href = `${this.config.publicBaseUrl}${ROOT}/oauth/token`;
     return {
       status: 401,
-      headers: { 'WWW-Authenticate': `MsRtcOAuth href="${href}",grant_type="urn:microsoft.rtc:windows,urn:microsoft.rtc:anonmeeting,password"` },
+      headers: {
+        'WWW-Authenticate': `MsRtcOAuth href="${href}",grant_type="urn:microsoft.rtc:windows,urn:microsoft.rtc:anonmeeting,password"`,
+      },
       body: { code: 'Unauthorized', message: 'Authentication is required.' },
     };
   }
@@ -54,14 +55,20 @@ export class UcwaSandboxService {
       return { status: 400, body: { error: 'invalid_grant' } };
     }
     const token = this.tokens.issue();
-    return { status: 200, body: { access_token: token.access_token, token_type: 'Bearer', expires_in: token.expires_in } };
+    return {
+      status: 200,
+      body: { access_token: token.access_token, token_type: 'Bearer', expires_in: token.expires_in },
+    };
   }
 
   /** undefined when the request may go on; otherwise the answer (challenge, lost application). */
   guard(authorization: string | undefined, appId?: string): SimulatedAnswer | undefined {
     if (!this.tokens.isValid(authorization)) return this.challenge();
     if (appId && !this.applications.has(appId)) {
-      return { status: 404, body: { code: 'NotFound', subcode: 'ApplicationNotFound', message: 'The application does not exist.' } };
+      return {
+        status: 404,
+        body: { code: 'NotFound', subcode: 'ApplicationNotFound', message: 'The application does not exist.' },
+      };
     }
     return undefined;
   }
@@ -69,7 +76,10 @@ export class UcwaSandboxService {
   createApplication(body: Record<string, unknown>): SimulatedAnswer {
     const userAgent = body.UserAgent ?? body.userAgent;
     if (typeof userAgent !== 'string' || userAgent.length > 100) {
-      return { status: 400, body: { code: 'BadRequest', subcode: 'ParameterValidationFailure', message: 'UserAgent is required.' } };
+      return {
+        status: 400,
+        body: { code: 'BadRequest', subcode: 'ParameterValidationFailure', message: 'UserAgent is required.' },
+      };
     }
     const id = randomUUID();
     this.applications.set(id, new SimulatedEventChannel(`${API}/${id}/events`));
@@ -96,17 +106,37 @@ export class UcwaSandboxService {
 
   conversation(appId: string, conversationId: string): SimulatedAnswer {
     if (conversationScenario(conversationId) === 'missing') {
-      return { status: 404, body: { code: 'NotFound', subcode: 'ConversationNotFound', message: 'The conversation does not exist.' } };
+      return {
+        status: 404,
+        body: { code: 'NotFound', subcode: 'ConversationNotFound', message: 'The conversation does not exist.' },
+      };
     }
     const self = `${API}/${appId}/communication/conversations/${encodeURIComponent(conversationId)}`;
-    return { status: 200, body: { state: 'Conferenced', _links: { self: { href: self }, addParticipant: { href: `${self}/addParticipant` } } } };
+    return {
+      status: 200,
+      body: {
+        state: 'Conferenced',
+        _links: { self: { href: self }, addParticipant: { href: `${self}/addParticipant` } },
+      },
+    };
   }
 
   async addParticipant(appId: string, conversationId: string, body: Record<string, unknown>): Promise<SimulatedAnswer> {
     const operationId = typeof body?.operationId === 'string' ? body.operationId : '';
     this.invites.push({ operationId, application: appId, receivedAt: new Date().toISOString(), body });
-    if (typeof body.to !== 'string' || operationId.length > 50 || (typeof body.subject === 'string' && body.subject.length > 250)) {
-      return { status: 400, body: { code: 'BadRequest', subcode: 'ParameterValidationFailure', message: 'Please check what you entered and try again.' } };
+    if (
+      typeof body.to !== 'string' ||
+      operationId.length > 50 ||
+      (typeof body.subject === 'string' && body.subject.length > 250)
+    ) {
+      return {
+        status: 400,
+        body: {
+          code: 'BadRequest',
+          subcode: 'ParameterValidationFailure',
+          message: 'Please check what you entered and try again.',
+        },
+      };
     }
     const conversation = conversationScenario(conversationId);
     if (conversation === 'gone') {
@@ -117,13 +147,31 @@ export class UcwaSandboxService {
         body: '<?xml version="1.0" encoding="utf-8"?><error xmlns="http://schemas.microsoft.com/rtc/2012/03/ucwa"><property name="code">Gone</property><property name="subcode">CannotRedirect</property><property name="message">No backup pool is available.</property></error>',
       };
     }
-    if (conversation === 'already') return { status: 409, body: { code: 'Conflict', subcode: 'AlreadyExists', message: 'Already in the conversation.' } };
-    if (conversation === 'nocallback') return { status: 500, body: { code: 'ServiceFailure', subcode: 'CallbackChannelError', message: 'The event channel is unreachable.' } };
+    if (conversation === 'already')
+      return {
+        status: 409,
+        body: { code: 'Conflict', subcode: 'AlreadyExists', message: 'Already in the conversation.' },
+      };
+    if (conversation === 'nocallback')
+      return {
+        status: 500,
+        body: { code: 'ServiceFailure', subcode: 'CallbackChannelError', message: 'The event channel is unreachable.' },
+      };
     const scenario = targetScenario({ to: body.to });
     const attempt = this.attempts.next(operationId || randomUUID());
-    if (scenario === 'throttle' && attempt === 1) return { status: 429, headers: { 'Retry-After': '1' }, body: { code: 'TooManyRequests', message: 'Slow down.' } };
-    if (scenario === 'flaky' && attempt === 1) return { status: 503, body: { code: 'ServiceUnavailable', message: 'Try again.' } };
-    const invitation: SimulatedInvitation = { id: randomUUID(), appId, operationId, to: body.to, scenario, state: 'Connecting', reconciled: false };
+    if (scenario === 'throttle' && attempt === 1)
+      return { status: 429, headers: { 'Retry-After': '1' }, body: { code: 'TooManyRequests', message: 'Slow down.' } };
+    if (scenario === 'flaky' && attempt === 1)
+      return { status: 503, body: { code: 'ServiceUnavailable', message: 'Try again.' } };
+    const invitation: SimulatedInvitation = {
+      id: randomUUID(),
+      appId,
+      operationId,
+      to: body.to,
+      scenario,
+      state: 'Connecting',
+      reconciled: false,
+    };
     this.invitations.set(invitation.id, invitation);
     await this.play(invitation);
     return { status: 201, headers: { Location: this.invitationHref(invitation) } };
@@ -143,8 +191,15 @@ export class UcwaSandboxService {
         operationId: invitation.operationId,
         to: invitation.to,
         state: invitation.state,
-        ...(invitation.reason ? { status: 'Failure', reason: invitation.reason } : invitation.state === 'Connected' ? { status: 'Success' } : {}),
-        _links: { self: { href: self }, ...(invitation.state === 'Connecting' ? { cancel: { href: `${self}/cancel` } } : {}) },
+        ...(invitation.reason
+          ? { status: 'Failure', reason: invitation.reason }
+          : invitation.state === 'Connected'
+            ? { status: 'Success' }
+            : {}),
+        _links: {
+          self: { href: self },
+          ...(invitation.state === 'Connecting' ? { cancel: { href: `${self}/cancel` } } : {}),
+        },
       },
     };
   }
@@ -228,7 +283,9 @@ export class UcwaSandboxService {
       ...(status ? { status } : {}),
       ...(status === 'Failure' && invitation.reason ? { reason: invitation.reason } : {}),
     };
-    this.applications.get(invitation.appId)?.enqueue({ rel: 'communication', href: `${API}/${invitation.appId}/communication`, events: [event] });
+    this.applications
+      .get(invitation.appId)
+      ?.enqueue({ rel: 'communication', href: `${API}/${invitation.appId}/communication`, events: [event] });
   }
 
   private invitationHref(invitation: SimulatedInvitation): string {
