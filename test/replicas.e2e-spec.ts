@@ -92,6 +92,35 @@ describeOnPostgres('two replicas on PostgreSQL', () => {
         }),
       );
     }
+    // One Idempotency-Key sent to both replicas at once: one invitation, one upstream invite;
+    // every other answer is the replay (202, same id) or 409 while the first still runs.
+    const keyed = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        fetch(`${replicas[i % 2].baseUrl}/invitations`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'replicas-key-1' },
+          body: JSON.stringify({
+            provider: 'graph',
+            conversationId: calls[0],
+            to: 'tel:+14255550399',
+            timeoutSeconds: 2,
+            callbackUrl: receiver.url,
+            clientContext: 'replicas',
+          }),
+        }).then(async (response) => ({
+          status: response.status,
+          body: (await response.json()) as Invitation & { code?: string },
+        })),
+      ),
+    );
+    const accepted = keyed.filter((answer) => answer.status === 202);
+    expect(accepted.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(accepted.map((answer) => answer.body.id)).size).toBe(1);
+    for (const answer of keyed.filter((a) => a.status !== 202)) {
+      expect(answer).toMatchObject({ status: 409, body: { code: 'idempotency_request_in_progress' } });
+    }
+    created.push(accepted[0].body);
+
     // Cancel on the replica that did not create it.
     const canceled = created.find(
       (_, index) => WORDS[(index - 1) % WORDS.length] === 'silent' && index > 0,
