@@ -84,9 +84,12 @@ export class UcwaEventChannel {
         const envelope = parseJsonText<UcwaEventEnvelope>(response.data) ?? {};
         const signals = invitationEventSignals('ucwa', UCWA_FAMILY_ERROR_TABLE, envelope, 'ucwa');
         if (signals.length > 0) await sink.emit(signals);
-        const resync = !findLink(envelope, 'next') && (findLink(envelope, 'resync') ?? findLink(envelope, 'resume'));
-        // `resync`/`resume`: the platform dropped what it had queued for us (protocols.md §1.4).
-        if (resync) await sink.gap(findLink(envelope, 'resync') ? 'resync' : 'resume');
+        // `resync`/`resume` instead of `next`: the platform dropped what it had queued for us
+        // (protocols.md §1.4), so outcomes may have been missed.
+        const dropped = findLink(envelope, 'next')
+          ? undefined
+          : (['resync', 'resume'] as const).find((rel) => findLink(envelope, rel));
+        if (dropped) await sink.gap(dropped);
         const following = findLink(envelope, 'next') ?? findLink(envelope, 'resume') ?? findLink(envelope, 'resync');
         const next = following ? absoluteHref(following, url) : url;
         if (next !== url)
