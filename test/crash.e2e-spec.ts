@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChildService, liveEnvAgainst } from './support/child-service';
+import { createGraphCall } from './support/graph-calls';
 import { WebhookRecorder } from './support/webhook-recorder';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -53,7 +54,7 @@ describe('crash safety (SIGKILL mid-flight)', () => {
     };
     const first = await ChildService.create(env);
     await first.start();
-    const call = await createCall(platform, `${first.baseUrl}/providers/graph/notifications`);
+    const call = await createGraphCall(platform, `${first.baseUrl}/providers/graph/notifications`);
 
     // Fire them all; kill the process as soon as half have been answered.
     let answered = 0;
@@ -118,24 +119,6 @@ describe('crash safety (SIGKILL mid-flight)', () => {
     }
   }, 90_000);
 });
-
-async function createCall(platform: TestApp, callbackUri: string): Promise<string> {
-  const { graph } = platform.config;
-  const form = new URLSearchParams({
-    grant_type: 'client_credentials',
-    client_id: graph.clientId,
-    client_secret: graph.clientSecret,
-  });
-  const token = (await fetch(graph.tokenUrl, { method: 'POST', body: form }).then((r) => r.json())) as {
-    access_token: string;
-  };
-  const call = await fetch(`${graph.baseUrl}/communications/calls`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token.access_token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ callbackUri }),
-  }).then((r) => r.json() as Promise<{ id: string }>);
-  return call.id;
-}
 
 async function listAll(service: ChildService): Promise<Listed['items']> {
   const page = (await fetch(`${service.baseUrl}/invitations?clientContext=crash-run&limit=100`).then((r) =>

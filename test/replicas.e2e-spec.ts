@@ -1,4 +1,5 @@
 import { ChildService, liveEnvAgainst } from './support/child-service';
+import { createGraphCall } from './support/graph-calls';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TEST_DATABASE_URL, createTestSchema, type TestSchema } from './support/test-database';
 import { WebhookRecorder } from './support/webhook-recorder';
@@ -64,7 +65,11 @@ describeOnPostgres('two replicas on PostgreSQL', () => {
     // b: the replica that holds the UCWA event channel, and the one that will die; a survives.
     const b = await channelHolder(replicas);
     const a = replicas.find((replica) => replica !== b) as ChildService;
-    const calls = [await createCall(platform, a), await createCall(platform, b)];
+    const notificationsOf = (replica: ChildService) => `${replica.baseUrl}/providers/graph/notifications`;
+    const calls = [
+      await createGraphCall(platform, notificationsOf(a)),
+      await createGraphCall(platform, notificationsOf(b)),
+    ];
 
     // SSE on replica A for an invitation that replica B creates and that ends on B's notifications.
     const watched = await post(b, {
@@ -253,22 +258,4 @@ async function untilStatus(url: string, status: string): Promise<void> {
 async function readStream(url: string): Promise<string[]> {
   const text = await fetch(url, { signal: AbortSignal.timeout(30_000) }).then((r) => r.text());
   return text.split('\n\n').filter((block) => block.startsWith('id:'));
-}
-
-async function createCall(platform: TestApp, replica: ChildService): Promise<string> {
-  const { graph } = platform.config;
-  const form = new URLSearchParams({
-    grant_type: 'client_credentials',
-    client_id: graph.clientId,
-    client_secret: graph.clientSecret,
-  });
-  const token = (await fetch(graph.tokenUrl, { method: 'POST', body: form }).then((r) => r.json())) as {
-    access_token: string;
-  };
-  const call = (await fetch(`${graph.baseUrl}/communications/calls`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token.access_token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ callbackUri: `${replica.baseUrl}/providers/graph/notifications` }),
-  }).then((r) => r.json())) as { id: string };
-  return call.id;
 }

@@ -70,7 +70,9 @@ export class DeadlinesService implements OnApplicationBootstrap, BeforeApplicati
   private async fire(timer: DueTimer): Promise<void> {
     try {
       if (timer.kind === 'deadline') await this.deadlinePassed(timer.invitationId);
-      else if (timer.kind === 'reconcile') await this.reconcileOnce(timer.invitationId);
+      // After a channel gap: ask, and leave what the provider does not know to the deadline.
+      else if (timer.kind === 'reconcile')
+        await this.reconcileOnce(timer.invitationId, 'Reconciliation after a channel gap failed');
       else await this.cancelUnanswered(timer.invitationId);
       await this.repository.completeTimer(timer, this.workerId);
     } catch (error) {
@@ -83,17 +85,7 @@ export class DeadlinesService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private async deadlinePassed(invitationId: string): Promise<void> {
-    const record = await this.repository.findById(invitationId);
-    if (!record || record.terminal) return;
-    const provider = this.registry.find(record.provider);
-    const answer = await provider?.reconcile(providerRefOf(record)).catch((error: unknown) => {
-      this.logger.warn({ err: error, invitationId }, 'Reconciliation failed; expiring');
-      return undefined;
-    });
-    if (answer) {
-      const result = await this.intake.applyTo({ id: invitationId }, { ...answer, source: 'reconciler' });
-      if (result?.record.terminal) return;
-    }
+    if (await this.reconcileOnce(invitationId, 'Reconciliation failed; expiring')) return;
     await this.intake.applyTo(
       { id: invitationId },
       {
@@ -105,21 +97,24 @@ export class DeadlinesService implements OnApplicationBootstrap, BeforeApplicati
     );
   }
 
-  /** Best effort: a provider that knows nothing, or fails, leaves the invitation to its deadline. */
-  private async reconcileOnce(invitationId: string): Promise<void> {
+  /**
+   * Asks the provider once what became of the invitation and applies what it knows. A
+   * provider that fails is logged with `onFailure` and treated as knowing nothing.
+   * Resolves true when nothing is left to do (gone, or terminal now).
+   */
+  private async reconcileOnce(invitationId: string, onFailure: string): Promise<boolean> {
     const record = await this.repository.findById(invitationId);
-    if (!record || record.terminal) return;
+    if (!record || record.terminal) return true;
     const answer = await this.registry
       .find(record.provider)
       ?.reconcile(providerRefOf(record))
       .catch((error: unknown) => {
-        this.logger.warn(
-          { err: error, invitationId },
-          'Reconciliation after a channel gap failed; the deadline will retry',
-        );
+        this.logger.warn({ err: error, invitationId }, onFailure);
         return undefined;
       });
-    if (answer) await this.intake.applyTo({ id: invitationId }, { ...answer, source: 'reconciler' });
+    if (!answer) return false;
+    const result = await this.intake.applyTo({ id: invitationId }, { ...answer, source: 'reconciler' });
+    return result?.record.terminal ?? false;
   }
 
   private async cancelUnanswered(invitationId: string): Promise<void> {

@@ -28,7 +28,8 @@ export class ProblemFilter implements ExceptionFilter {
       void reply.status(503).send(exception.getResponse());
       return;
     }
-    const error = (!(exception instanceof GatewayError) && this.translate?.(exception)) || toGatewayError(exception);
+    const error =
+      exception instanceof GatewayError ? exception : (this.translate?.(exception) ?? toGatewayError(exception));
     if (error.code === 'internal_error') {
       this.logger.error({ err: exception, requestId: request.id }, 'Unhandled error');
     } else if (error.code === 'service_unavailable') {
