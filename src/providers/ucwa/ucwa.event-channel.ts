@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { setTimeout as delay } from 'node:timers/promises';
 import { GatewayError } from '../../common/errors/gateway-error';
 import type { SharedStateStore } from '../../common/shared-state';
 import { parseJsonText } from '../shared/authorized-request';
@@ -34,7 +35,6 @@ interface ChannelPosition {
 export class UcwaEventChannel {
   private readonly logger = new Logger('UcwaEventChannel');
   private running = false;
-  private abort?: AbortController;
   private loop?: Promise<void>;
   up = false;
 
@@ -46,16 +46,19 @@ export class UcwaEventChannel {
 
   start(sink: EventSink): () => Promise<void> {
     this.running = true;
-    this.loop = this.run(sink);
+    // One signal for the channel's whole life: a stop that lands between two polls
+    // (while a batch is stored) also cancels the next poll before it is held for minutes.
+    const stopping = new AbortController();
+    this.loop = this.run(sink, stopping.signal);
     return async () => {
       this.running = false;
-      this.abort?.abort();
+      stopping.abort();
       await this.loop;
       this.up = false;
     };
   }
 
-  private async run(sink: EventSink): Promise<void> {
+  private async run(sink: EventSink, stopping: AbortSignal): Promise<void> {
     let application: UcwaApplication | undefined;
     let url: string | undefined;
     let backoff = 250;
@@ -69,12 +72,11 @@ export class UcwaEventChannel {
           if (lostApplication) await sink.gap('application lost');
           lostApplication = false;
         }
-        this.abort = new AbortController();
         const response = await this.session.request(
           {
             method: 'GET',
             url: withTimeout(url, this.timeoutSeconds),
-            signal: this.abort.signal,
+            signal: stopping,
             timeout: (this.timeoutSeconds + 15) * 1000,
           },
           'events',
@@ -109,7 +111,7 @@ export class UcwaEventChannel {
             { code: error instanceof GatewayError ? error.code : 'error' },
             `UCWA event channel failed; retrying in ${backoff} ms`,
           );
-          await sleep(backoff);
+          await sleep(backoff, stopping);
           backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
         }
       }
@@ -137,6 +139,6 @@ function withTimeout(url: string, seconds: number): string {
   return parsed.toString();
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function sleep(ms: number, stopping: AbortSignal): Promise<void> {
+  return delay(ms, undefined, { signal: stopping }).catch(() => undefined);
 }
