@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   Inject,
   Injectable,
@@ -65,6 +66,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       config.webhook.timeoutMs,
     );
     this.leaseMs = 2 * config.webhook.timeoutMs;
+    // Every attempt in flight listens for the shutdown signal.
+    setMaxListeners(MAX_IN_FLIGHT + 8, this.stopping.signal);
   }
 
   onApplicationBootstrap(): void {
