@@ -89,6 +89,17 @@ describe('server timeouts and limits', () => {
   });
   afterAll(() => app?.close());
 
+  it('applies every configured limit to the HTTP server', () => {
+    const server = app.app.getHttpAdapter().getInstance().server;
+    expect(server).toMatchObject({
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      headersTimeout: 1500,
+      keepAliveTimeout: 1000,
+      maxRequestsPerSocket: 2,
+      maxConnections: 40,
+    });
+  });
+
   it.each([
     ['the API', '/invitations'],
     ['an unauthenticated ingress route', '/providers/graph/notifications'],

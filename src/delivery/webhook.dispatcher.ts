@@ -43,7 +43,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private readonly logger = new Logger(WebhookDispatcher.name);
   private readonly loop = new BackgroundLoop('webhooks', () => this.deliverDue(), this.logger);
   private readonly sender: WebhookSender;
-  /** Twice the attempt deadline: never expires mid-attempt, short after a crash. */
+  /** Twice the attempt deadline (10 s more at least): never lapses mid-attempt, short after a crash. */
   private readonly leaseMs: number;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly perReceiver = new Map<string, number>();
@@ -65,7 +65,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       },
       config.webhook.timeoutMs,
     );
-    this.leaseMs = 2 * config.webhook.timeoutMs;
+    this.leaseMs = Math.max(2 * config.webhook.timeoutMs, config.webhook.timeoutMs + 10_000);
     // Every attempt in flight listens for the shutdown signal.
     setMaxListeners(MAX_IN_FLIGHT + 8, this.stopping.signal);
   }
