@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -5,10 +7,53 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { GatewayError, type FieldError } from './common/errors/gateway-error';
 import { requestIdFor } from './common/logging';
-import type { AppConfig } from './config/config';
+import { renderProblem } from './common/errors/problem';
+import type { AppConfig, HttpServerConfig } from './config/config';
 import { mountDocs } from './openapi';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * The server's timeouts and limits (contract.md §8), so a client that drips its headers
+ * or body, or holds idle connections, cannot hold the server. requestTimeout bounds the
+ * time to RECEIVE a request (headers and body); the answer is not bounded by it, so a
+ * Prefer: wait (≤ 60 s) and an SSE stream keep working. Node checks these deadlines
+ * every connectionsCheckingInterval; one second makes the cut-off within a second of it.
+ */
+export function serverLimits(http: HttpServerConfig) {
+  return {
+    requestTimeout: http.requestTimeoutMs,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
+    maxRequestsPerSocket: http.maxRequestsPerSocket,
+    trustProxy: http.trustProxy,
+    http: { headersTimeout: http.headersTimeoutMs, connectionsCheckingInterval: 1000 },
+    clientErrorHandler: answerClientError,
+  };
+}
+
+/**
+ * Node reports a request that was not received in time (and unparsable requests) as a
+ * clientError, outside any route: answered here as an RFC 9457 problem of the one
+ * vocabulary, then the connection is closed.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const gatewayError =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new GatewayError('request_timeout', 'The request was not received within the server request timeout')
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? new GatewayError('validation_failed', 'The request headers are too large')
+        : new GatewayError('validation_failed', 'The request is not valid HTTP');
+  const { status, body } = renderProblem(gatewayError, '/');
+  const text = JSON.stringify(body);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
+        `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+    );
+  }
+  socket.destroy();
+}
 
 function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
@@ -45,10 +90,10 @@ export async function createApp(
     routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true },
     genReqId: requestIdFor,
     requestIdHeader: false,
-    trustProxy: true,
     // On shutdown, idle keep-alive connections are closed at once; requests in flight
     // (a Prefer: wait, an SSE stream until its end) still get their answer.
     forceCloseConnections: 'idle',
+    ...serverLimits(config.http),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
@@ -61,6 +106,8 @@ export async function createApp(
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
+  // Beyond the cap Node closes new connections at once (server.maxConnections).
+  fastify.server.maxConnections = config.http.maxConnections;
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
     done();

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChildService } from './support/child-service';
+import { HostileReceiver } from './support/hostile-receivers';
 
 /** SIGTERM: the request in flight gets its answer, then the process exits cleanly. */
 describe('graceful shutdown', () => {
@@ -32,6 +33,42 @@ describe('graceful shutdown', () => {
       expect(Date.now() - stoppedAt).toBeLessThan(10_000);
     } finally {
       await service.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('exits promptly while a webhook receiver holds its delivery open', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shutdown-'));
+    const receiver = await HostileReceiver.drip();
+    // A deadline far beyond the test's bound: only cutting the attempt can make the exit prompt.
+    const service = await ChildService.create({
+      DATABASE_URL: `sqlite:${join(dir, 'g.db')}`,
+      SANDBOX_RING_MS: '200',
+      WEBHOOK_TIMEOUT_MS: '60000',
+    });
+    await service.start();
+    try {
+      const created = await fetch(`${service.baseUrl}/invitations`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          provider: 'graph',
+          conversationId: 'c',
+          to: 'tel:+14255550142',
+          displayName: 'heidi',
+          callbackUrl: receiver.url,
+        }),
+      });
+      expect(created.status).toBe(202);
+      await receiver.waitFor(() => receiver.requests > 0 && receiver.bytesAccepted > 0);
+      const stoppedAt = Date.now();
+      expect([0, 'SIGTERM']).toContain(await service.stop());
+      expect(Date.now() - stoppedAt).toBeLessThan(5_000);
+      // The attempt was cut, not left hanging on the receiver.
+      await receiver.waitFor(() => receiver.openConnections === 0, 5_000);
+    } finally {
+      await service.kill();
+      await receiver.close();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);

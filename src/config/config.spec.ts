@@ -28,6 +28,20 @@ describe('configuration', () => {
     });
     expect(config.webhook.secret).toMatch(/^whsec_/);
     expect(config.webhook.secretGenerated).toBe(true);
+    expect(config.webhook).toMatchObject({ timeoutMs: 10_000, allowedPorts: [443, 8443] });
+    expect(config.http).toEqual({
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 72_000,
+      maxRequestsPerSocket: 1000,
+      maxConnections: 5000,
+      trustProxy: false,
+    });
+  });
+
+  it('reads TRUST_PROXY as a hop count or a list of addresses/CIDRs', () => {
+    expect(loadConfig({ TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, ::1' }).http.trustProxy).toEqual(['10.0.0.0/8', '::1']);
   });
 
   it.each([
@@ -38,6 +52,12 @@ describe('configuration', () => {
     [{ GRAPH_MODE: 'on' }, 'GRAPH_MODE'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ SANDBOX_RING_MS: '0' }, 'SANDBOX_RING_MS'],
+    [{ WEBHOOK_TIMEOUT_MS: '10' }, 'WEBHOOK_TIMEOUT_MS'],
+    [{ WEBHOOK_ALLOWED_PORTS: '443,https' }, 'WEBHOOK_ALLOWED_PORTS'],
+    [{ WEBHOOK_ALLOWED_PORTS: '443,70000' }, 'WEBHOOK_ALLOWED_PORTS'],
+    [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY'],
+    [{ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '6000' }, 'HTTP_HEADERS_TIMEOUT_MS'],
+    [{ HTTP_MAX_CONNECTIONS: '0' }, 'HTTP_MAX_CONNECTIONS'],
     [{ WEBHOOK_SECRET: 'plain' }, 'WEBHOOK_SECRET'],
     [{ PUBLIC_BASE_URL: 'not a url' }, 'PUBLIC_BASE_URL'],
     [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],

@@ -33,6 +33,17 @@ export interface SaasConfig {
   callbackAudience: string;
 }
 
+/** Limits of the HTTP server (Fastify / Node options), so a slow or greedy client cannot hold it. */
+export interface HttpServerConfig {
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxRequestsPerSocket: number;
+  maxConnections: number;
+  /** Fastify's trustProxy: false, a hop count, or the proxies' addresses/CIDRs. */
+  trustProxy: false | number | string[];
+}
+
 export interface AppConfig {
   production: boolean;
   port: number;
@@ -42,7 +53,16 @@ export interface AppConfig {
   database: { url: string; poolSize: number; statementTimeoutMs: number };
   apiKeys: string[];
   defaultProvider: ProviderName;
-  webhook: { secret: string; secretGenerated: boolean; allowPrivateTargets: boolean };
+  webhook: {
+    secret: string;
+    secretGenerated: boolean;
+    allowPrivateTargets: boolean;
+    /** One total deadline per attempt (connect, headers, body). */
+    timeoutMs: number;
+    /** Ports a callbackUrl may name in production. */
+    allowedPorts: number[];
+  };
+  http: HttpServerConfig;
   logLevel: string;
   sandbox: { ringMs: number };
   deadlineGraceSeconds: number;
@@ -141,6 +161,12 @@ function generatedWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
+function trustProxyOf(value: string): HttpServerConfig['trustProxy'] {
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((entry) => entry.trim());
+}
+
 /** Reads and validates the environment once; the only place that touches process.env. */
 export function loadConfig(raw: Record<string, string | undefined> = process.env): AppConfig {
   const env = validateEnvironment(raw);
@@ -164,6 +190,16 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
       secret: env.WEBHOOK_SECRET ?? generatedWebhookSecret(),
       secretGenerated: env.WEBHOOK_SECRET === undefined,
       allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE === 'true',
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      allowedPorts: env.WEBHOOK_ALLOWED_PORTS.split(',').map((port) => Number(port.trim())),
+    },
+    http: {
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxRequestsPerSocket: env.HTTP_MAX_REQUESTS_PER_SOCKET,
+      maxConnections: env.HTTP_MAX_CONNECTIONS,
+      trustProxy: trustProxyOf(env.TRUST_PROXY),
     },
     logLevel: env.LOG_LEVEL,
     sandbox: { ringMs: env.SANDBOX_RING_MS },

@@ -12,6 +12,7 @@ import {
   ValidateIf,
   validateSync,
 } from 'class-validator';
+import ipaddr from 'ipaddr.js';
 
 const MODES = ['sandbox', 'live', 'off'] as const;
 const PROVIDERS = ['graph', 'ucwa', 'saas'] as const;
@@ -54,6 +55,26 @@ export class EnvironmentVariables {
   @Matches(/^whsec_[A-Za-z0-9+/=]{16,}$/, { message: 'WEBHOOK_SECRET must be whsec_<base64>' })
   WEBHOOK_SECRET?: string;
   @IsOptional() @IsIn(['true', 'false']) WEBHOOK_ALLOW_PRIVATE?: string;
+  /** One total deadline per webhook attempt: connect, headers and body. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(60_000) WEBHOOK_TIMEOUT_MS = 10_000;
+  /** Ports a callbackUrl may name in production, comma-separated. */
+  @Matches(/^\s*\d{1,5}\s*(,\s*\d{1,5}\s*)*$/, {
+    message: 'WEBHOOK_ALLOWED_PORTS must be a comma-separated list of ports',
+  })
+  WEBHOOK_ALLOWED_PORTS = '443,8443';
+
+  /** Proxies whose X-Forwarded-For is believed: off, a hop count, or addresses/CIDRs. */
+  @IsString() TRUST_PROXY = 'false';
+  /** Time to receive a whole request, headers and body (Node's server.requestTimeout). */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(600_000) HTTP_REQUEST_TIMEOUT_MS = 30_000;
+  /** Time to receive the request headers (Node's server.headersTimeout); ≤ the request timeout. */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(600_000) HTTP_HEADERS_TIMEOUT_MS = 10_000;
+  /** How long an idle keep-alive connection stays open between requests. */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(600_000) HTTP_KEEP_ALIVE_TIMEOUT_MS = 72_000;
+  /** Requests served on one connection before it is closed (0 = unlimited). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000) HTTP_MAX_REQUESTS_PER_SOCKET = 1000;
+  /** Open connections the server accepts; more are refused at once. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) HTTP_MAX_CONNECTIONS = 5000;
 
   @IsIn(LOG_LEVELS) LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
   @Transform(toInt) @IsInt() @Min(1) @Max(600_000) SANDBOX_RING_MS = 1500;
@@ -88,6 +109,23 @@ export class EnvironmentVariables {
   @Transform(emptyToUndefined) @IsOptional() @IsString() SAAS_CALLBACK_AUDIENCE?: string;
 }
 
+/** TRUST_PROXY: false, a hop count, or comma-separated IPv4/IPv6 addresses or CIDRs. */
+function trustProxyProblems(value: string): string[] {
+  if (value === 'false' || /^\d{1,3}$/.test(value)) return [];
+  const bad = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => !(entry.includes('/') ? ipaddr.isValidCIDR(entry) : ipaddr.isValid(entry)));
+  return bad.length
+    ? [`TRUST_PROXY must be false, a hop count, or IP addresses/CIDRs; not one: ${bad.join(', ')}`]
+    : [];
+}
+
+function portProblems(value: string): string[] {
+  const bad = value.split(',').filter((port) => Number(port) < 1 || Number(port) > 65535);
+  return bad.length ? [`WEBHOOK_ALLOWED_PORTS: not a port: ${bad.map((p) => p.trim()).join(', ')}`] : [];
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
@@ -106,6 +144,11 @@ export function validateEnvironment(raw: Record<string, string | undefined>): En
   if (env.NODE_ENV === 'production' && !env.API_KEYS?.trim()) {
     problems.push('API_KEYS must be set when NODE_ENV=production (the API would be open)');
   }
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  }
+  problems.push(...trustProxyProblems(env.TRUST_PROXY));
+  problems.push(...portProblems(env.WEBHOOK_ALLOWED_PORTS));
   if (problems.length > 0) throw new ConfigError(problems);
   return env;
 }

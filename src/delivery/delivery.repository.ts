@@ -42,7 +42,10 @@ export interface AttemptOutcome {
 /** The webhook outbox (port): claimed in sequence order per invitation, every attempt kept. */
 export abstract class DeliveryRepository {
   abstract claimDue(now: string, leaseUntil: string, owner: string, limit: number): Promise<DueDelivery[]>;
-  abstract nextDue(): Promise<string | undefined>;
+  /** When the next claimable row is due: not leased, and not waiting behind an earlier one. */
+  abstract nextDue(now: string): Promise<string | undefined>;
+  /** Gives a claimed row back without an attempt (receiver busy, or shutdown), due at `dueAt`. */
+  abstract release(delivery: DueDelivery, owner: string, dueAt: string): Promise<void>;
   abstract record(delivery: DueDelivery, owner: string, outcome: AttemptOutcome): Promise<void>;
   /** After a 410: the receiver wants no more for this invitation. */
   abstract stopInvitation(invitationId: string, at: string): Promise<void>;
@@ -51,6 +54,13 @@ export abstract class DeliveryRepository {
   abstract listFor(invitationId: string): Promise<DeliveryRecord[]>;
 }
 
+/** In order per invitation: a row waits while an earlier one of its invitation is pending. */
+const IN_ORDER = sql`state = 'pending' and not exists (
+  select 1 from deliveries earlier
+   where earlier.invitation_id = deliveries.invitation_id
+     and earlier.sequence < deliveries.sequence
+     and earlier.state = 'pending')`;
+
 @Injectable()
 export class KyselyDeliveryRepository extends DeliveryRepository {
   constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {
@@ -58,18 +68,12 @@ export class KyselyDeliveryRepository extends DeliveryRepository {
   }
 
   async claimDue(now: string, leaseUntil: string, owner: string, limit: number): Promise<DueDelivery[]> {
-    // In order per invitation: a row waits while an earlier one of its invitation is pending.
-    const inOrder = sql`state = 'pending' and not exists (
-      select 1 from deliveries earlier
-       where earlier.invitation_id = deliveries.invitation_id
-         and earlier.sequence < deliveries.sequence
-         and earlier.state = 'pending')`;
     const result = await claimDueRows({
       dialect: this.database.dialect,
       table: 'deliveries',
       keyColumns: ['id'],
       dueColumn: 'next_attempt_at',
-      extraCondition: inOrder,
+      extraCondition: IN_ORDER,
       returning: ['id', 'invitation_id', 'sequence', 'callback_url', 'payload', 'attempts'],
       now,
       owner,
@@ -86,13 +90,24 @@ export class KyselyDeliveryRepository extends DeliveryRepository {
     }));
   }
 
-  async nextDue(): Promise<string | undefined> {
-    const row = await this.database.db
-      .selectFrom('deliveries')
-      .select((eb) => eb.fn.min('next_attempt_at').as('next'))
+  async nextDue(now: string): Promise<string | undefined> {
+    // Rows in flight (leased) and rows behind them are not due: the dispatcher is woken
+    // when an attempt ends, so it must not spin on them meanwhile.
+    const row = await sql<{ next: string | null }>`
+      select min(next_attempt_at) as next from deliveries
+       where ${IN_ORDER}
+         and (lease_until is null or lease_until < ${now})`.execute(this.database.db);
+    return row.rows[0]?.next ?? undefined;
+  }
+
+  async release(delivery: DueDelivery, owner: string, dueAt: string): Promise<void> {
+    await this.database.db
+      .updateTable('deliveries')
+      .set({ next_attempt_at: dueAt, lease_owner: null, lease_until: null })
+      .where('id', '=', delivery.id)
+      .where('lease_owner', '=', owner)
       .where('state', '=', 'pending')
-      .executeTakeFirst();
-    return row?.next ?? undefined;
+      .execute();
   }
 
   async record(delivery: DueDelivery, owner: string, outcome: AttemptOutcome): Promise<void> {

@@ -43,7 +43,7 @@ export class InvitationsService {
    */
   async create(dto: CreateInvitationDto, stored?: (invitationId: string) => Promise<void>): Promise<InvitationRecord> {
     const provider = this.registry.enabled(dto.provider ?? this.config.defaultProvider);
-    this.checkFits(provider, dto);
+    await this.checkFits(provider, dto);
     const record = this.newRecord(provider, dto);
     const plan = planEntry(record, { sequence: 1, status: 'pending', at: record.createdAt, source: 'request' });
     plan.timers.push({ kind: 'deadline', dueAt: record.deadline });
@@ -144,7 +144,7 @@ export class InvitationsService {
     return { record, status: 202 };
   }
 
-  private checkFits(provider: InvitationProvider, dto: CreateInvitationDto): void {
+  private async checkFits(provider: InvitationProvider, dto: CreateInvitationDto): Promise<void> {
     const problems = unsupportedFields(provider.name, provider.capabilities, {
       to: dto.to,
       modalities: dto.modalities,
@@ -162,8 +162,13 @@ export class InvitationsService {
         { errors: problems },
       );
     }
-    const policy = { production: this.config.production, allowPrivate: this.config.webhook.allowPrivateTargets };
-    const callbackProblem = dto.callbackUrl ? callbackUrlProblem(dto.callbackUrl, policy) : undefined;
+    const policy = {
+      production: this.config.production,
+      allowPrivate: this.config.webhook.allowPrivateTargets,
+      allowedPorts: this.config.webhook.allowedPorts,
+    };
+    // Resolves the host: refused when any address it resolves to is forbidden (SSRF).
+    const callbackProblem = dto.callbackUrl ? await callbackUrlProblem(dto.callbackUrl, policy) : undefined;
     if (callbackProblem) {
       throw new GatewayError('validation_failed', `callbackUrl ${callbackProblem}`, {
         errors: [{ field: 'callbackUrl', message: callbackProblem }],

@@ -47,6 +47,12 @@ export const ERROR_CODES = {
     title: 'Payload too large',
     description: 'The request body is over the 64 KB limit.',
   },
+  request_timeout: {
+    status: 408,
+    retryable: true,
+    title: 'Request timeout',
+    description: 'The request (headers and body) was not received within the server request timeout; send it again.',
+  },
   unsupported_media_type: {
     status: 415,
     retryable: false,
