@@ -65,7 +65,10 @@ export async function createApp(
 
   // Request limits (RequestLimits, applied by the ApiKeyGuard on authenticated routes
   // only): the plugin's limiters, on token buckets in the shared database.
-  await app.register(fastifyRateLimit, { global: false, store: tokenBucketStoreFor(app.get<DatabaseHandle>(DATABASE)) });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    store: tokenBucketStoreFor(app.get<DatabaseHandle>(DATABASE)),
+  });
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.decorateRequest('caller', null);

@@ -254,7 +254,10 @@ describe.each(TEST_DATABASES)('invitations API (%s)', (database) => {
     it('filters by status, provider and conversationId', async () => {
       const conversation = `conv-${Date.now()}`;
       const joined = await createInvitation(app, valid({ conversationId: conversation }), { wait: 20 });
-      await createInvitation(app, valid({ conversationId: conversation, to: 'tel:+14255550199', displayName: 'silent' }));
+      await createInvitation(
+        app,
+        valid({ conversationId: conversation, to: 'tel:+14255550199', displayName: 'silent' }),
+      );
       const page = await readJson<{ items: { id: string; status: string }[] }>(
         app,
         `/invitations?conversationId=${conversation}&status=joined&provider=graph`,

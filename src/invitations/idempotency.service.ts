@@ -111,7 +111,12 @@ export class IdempotencyService implements OnApplicationBootstrap, BeforeApplica
     );
   }
 
-  private async run(caller: string, key: string, reservedAt: string, body: CreateInvitationDto): Promise<CreateOutcome> {
+  private async run(
+    caller: string,
+    key: string,
+    reservedAt: string,
+    body: CreateInvitationDto,
+  ): Promise<CreateOutcome> {
     try {
       const record = await this.invitations.create(caller, body, (id) =>
         this.repository.attachInvitation(caller, key, id),

@@ -10,3 +10,15 @@ export function perTestConversation(prefix = 'call'): string {
   const name = expect.getState().currentTestName ?? 'outside-a-test';
   return `${prefix}-${createHash('sha256').update(name).digest('hex').slice(0, 12)}`;
 }
+
+let conversations = 0;
+
+/**
+ * A conversation id of its own for each invitation (`prefix-<n>-<random>`), for helpers
+ * that invite the same target several times in one test: under the duplicate rule a
+ * second open invitation to one target in one conversation is refused with 409.
+ */
+export function uniqueConversation(prefix: string): string {
+  conversations += 1;
+  return `${prefix}-${conversations}-${Math.random().toString(36).slice(2, 8)}`;
+}
