@@ -48,7 +48,7 @@ export class EnvironmentVariables {
 
   @IsOptional() @IsString() API_KEYS?: string;
   /** Requests per minute per caller (token bucket, burst of the same size); 0 = off. */
-  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000) RATE_LIMIT_PER_MINUTE = 6000;
+  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000_000) RATE_LIMIT_PER_MINUTE = 6000;
   /** Failed authentications per minute per client address (an extension of contract §8). */
   @Transform(toInt) @IsInt() @Min(1) @Max(100_000) AUTH_FAILURES_PER_MINUTE = 30;
   /** Held requests (Prefer: wait and SSE) in total on one replica. */
