@@ -2,6 +2,7 @@ import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { Caller } from '../common/callers/caller';
 import { HeldRequests } from '../common/held-requests';
+import type { InvitationRecord } from '../invitations/invitation.model';
 import { InvitationWatch, type WatchUpdate } from '../invitations/invitation-watch';
 import { InvitationsService } from '../invitations/invitations.service';
 import { InvitationEventStream } from './events.stream';
@@ -22,13 +23,15 @@ export class EventStreamsService implements BeforeApplicationShutdown {
    * before anything is streamed; then the stream owns the response.
    */
   async open(id: string, caller: Caller, lastEventId: string | undefined, reply: FastifyReply): Promise<void> {
-    let stream: InvitationEventStream | undefined;
     // Watch before the first read, so a change between that read and the subscription
     // still reaches the stream: updates before the stream exists wait for it.
     const early: WatchUpdate[] = [];
-    const unwatch = this.watch.watch(id, (update) => (stream ? stream.deliver(update) : early.push(update)));
+    const target: { stream?: InvitationEventStream } = {};
+    const unwatch = this.watch.watch(id, (update) =>
+      target.stream ? target.stream.deliver(update) : early.push(update),
+    );
     let release: () => void = () => undefined;
-    let first;
+    let first: InvitationRecord;
     try {
       first = await this.invitations.get(id, caller.name);
       release = this.held.acquire(caller);
@@ -51,7 +54,7 @@ export class EventStreamsService implements BeforeApplicationShutdown {
       release();
       this.streams.delete(opened);
     });
-    stream = opened;
+    target.stream = opened;
     this.streams.add(opened);
     opened.deliver({ record: first });
     for (const update of early) opened.deliver(update);
