@@ -16,11 +16,11 @@ export const callersMigration: Migration = {
   async up(db: Kysely<unknown>) {
     // Checked before any DDL, so that on SQLite (no transactional DDL in Kysely) a refused
     // upgrade leaves the schema untouched and the next boot simply tries again.
-    const duplicates = await sql<{ open: number }>`
-      select count(*) as open from (
+    const duplicates = await sql<{ shared: number | string }>`
+      select count(*) as shared from (
         select provider from invitations where terminal = 0
-         group by provider, conversation_id, target having count(*) > 1) as groups`.execute(db);
-    if (Number(duplicates.rows[0]?.open ?? 0) > 0) {
+         group by provider, conversation_id, target having count(*) > 1) as open_targets`.execute(db);
+    if (Number(duplicates.rows[0]?.shared ?? 0) > 0) {
       throw new Error(
         'open invitations share a (provider, conversationId, to); the previous version settles them within ' +
           'their deadline (at most a few minutes): run it until then, or restart this one later',
