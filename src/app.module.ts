@@ -3,6 +3,8 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeyGuard } from './common/api-key.guard';
 import { ProblemFilter } from './common/errors/problem.filter';
+import { HeldRequests } from './common/held-requests';
+import { RequestLimits } from './common/rate-limit/request-limits';
 import { loggerParams } from './common/logging';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { DeliveryModule } from './delivery/delivery.module';
@@ -23,8 +25,8 @@ export class AppModule {
         {
           module: ConfigHolder,
           global: true,
-          providers: [{ provide: APP_CONFIG, useValue: config }],
-          exports: [APP_CONFIG],
+          providers: [{ provide: APP_CONFIG, useValue: config }, RequestLimits, HeldRequests],
+          exports: [APP_CONFIG, RequestLimits, HeldRequests],
         },
         PersistenceModule.forRoot(config),
         ProvidersModule.forRoot(config),

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import fastifyRateLimit from '@fastify/rate-limit';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -8,6 +9,8 @@ import { AppModule } from './app.module';
 import { GatewayError, type FieldError } from './common/errors/gateway-error';
 import { requestIdFor } from './common/logging';
 import { renderProblem } from './common/errors/problem';
+import { tokenBucketStoreFor } from './common/rate-limit/token-bucket.store';
+import { DATABASE, type DatabaseHandle } from './persistence/database';
 import type { AppConfig, HttpServerConfig } from './config/config';
 import { mountDocs } from './openapi';
 
@@ -105,9 +108,17 @@ export async function createApp(
   app.useGlobalPipes(validationPipe);
   app.enableShutdownHooks();
 
+  // Request limits (RequestLimits, applied by the ApiKeyGuard on authenticated routes
+  // only): the plugin's limiters, on token buckets in the shared database.
+  await app.register(fastifyRateLimit, {
+    global: false,
+    store: tokenBucketStoreFor(app.get<DatabaseHandle>(DATABASE)),
+  });
+
   const fastify = app.getHttpAdapter().getInstance();
   // Beyond the cap Node closes new connections at once (server.maxConnections).
   fastify.server.maxConnections = config.http.maxConnections;
+  fastify.decorateRequest('caller', null);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
     done();

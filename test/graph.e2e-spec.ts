@@ -9,6 +9,7 @@ import {
 } from './support/invitations-client';
 import { startTestApp, type TestApp } from './support/test-app';
 import { liveEnvAgainst } from './support/child-service';
+import { uniqueConversation } from './support/per-test';
 
 /** The Graph adapter against its simulator over HTTP: tokens, notifications and their checks. */
 describe('graph adapter against the sandbox', () => {
@@ -16,7 +17,7 @@ describe('graph adapter against the sandbox', () => {
   const invite = (displayName: string, extra: Record<string, unknown> = {}) =>
     createInvitation(app, {
       provider: 'graph',
-      conversationId: 'call-g',
+      conversationId: uniqueConversation('call-g'),
       to: 'tel:+14255550123',
       displayName,
       ...extra,

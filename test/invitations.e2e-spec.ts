@@ -1,11 +1,12 @@
 import { createInvitation, getInvitation, readJson, waitForTerminal } from './support/invitations-client';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TEST_DATABASES } from './support/test-database';
+import { perTestConversation } from './support/per-test';
 
 /** The resource API of contract.md §3 with the Graph sandbox as the platform. */
 const valid = (extra: Record<string, unknown> = {}) => ({
   provider: 'graph',
-  conversationId: 'call-1',
+  conversationId: perTestConversation(),
   to: 'tel:+14255550100',
   ...extra,
 });
@@ -25,7 +26,7 @@ describe.each(TEST_DATABASES)('invitations API (%s)', (database) => {
       expect(created.headers.get('x-request-id')).toEqual(expect.any(String));
       expect(created.body).toMatchObject({
         provider: 'graph',
-        conversationId: 'call-1',
+        conversationId: perTestConversation(),
         to: 'tel:+14255550100',
         displayName: 'Heidi Steen',
         clientContext: 'order-1',
@@ -230,7 +231,10 @@ describe.each(TEST_DATABASES)('invitations API (%s)', (database) => {
     it('filters and pages newest first with an opaque cursor', async () => {
       const context = `page-${database}-${Date.now()}`;
       const ids: string[] = [];
-      for (let i = 0; i < 5; i += 1) ids.push((await createInvitation(app, valid({ clientContext: context }))).body.id);
+      // Five targets: one open invitation per target and conversation (the duplicate rule).
+      for (let i = 0; i < 5; i += 1) {
+        ids.push((await createInvitation(app, valid({ clientContext: context, to: `tel:+1425555020${i}` }))).body.id);
+      }
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
@@ -250,7 +254,10 @@ describe.each(TEST_DATABASES)('invitations API (%s)', (database) => {
     it('filters by status, provider and conversationId', async () => {
       const conversation = `conv-${Date.now()}`;
       const joined = await createInvitation(app, valid({ conversationId: conversation }), { wait: 20 });
-      await createInvitation(app, valid({ conversationId: conversation, displayName: 'silent' }));
+      await createInvitation(
+        app,
+        valid({ conversationId: conversation, to: 'tel:+14255550199', displayName: 'silent' }),
+      );
       const page = await readJson<{ items: { id: string; status: string }[] }>(
         app,
         `/invitations?conversationId=${conversation}&status=joined&provider=graph`,

@@ -9,6 +9,7 @@ import {
 import { providerFacts, triggerTarget, unsupportedTarget, type ProviderFacts } from './support/scenario-targets';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TEST_DATABASES } from './support/test-database';
+import { uniqueConversation } from './support/per-test';
 
 /**
  * The contract every provider honours in the sandbox (contract.md §2, §5, §7): the same
@@ -71,7 +72,13 @@ describe.each(TEST_DATABASES)('provider contract (%s)', (database) => {
     const invite = (word: string, extra: Record<string, unknown> = {}, wait = 20) =>
       createInvitation(
         app,
-        { provider, conversationId: `conv-${provider}`, ...triggerTarget(facts, word), timeoutSeconds: 8, ...extra },
+        {
+          provider,
+          conversationId: uniqueConversation(`conv-${provider}`),
+          ...triggerTarget(facts, word),
+          timeoutSeconds: 8,
+          ...extra,
+        },
         { wait },
       );
 

@@ -8,6 +8,7 @@ import {
   waitForTerminal,
 } from './support/invitations-client';
 import { startTestApp, type TestApp } from './support/test-app';
+import { uniqueConversation } from './support/per-test';
 
 const CALLBACK_TYPE = 'application/json; type="application/vnd.microsoft.com.ucwa+json"; charset=utf-8';
 
@@ -77,12 +78,16 @@ describe('saas adapter against the sandbox', () => {
   });
 
   it('refreshes its token once on 401', async () => {
-    await createInvitation(app, { provider: 'saas', conversationId: 'm', to: 'sip:heidi@sandbox.test' });
+    await createInvitation(app, {
+      provider: 'saas',
+      conversationId: uniqueConversation('m'),
+      to: 'sip:heidi@sandbox.test',
+    });
     const before = (await readJson<{ issued: number }>(app, '/sandbox/saas/_inspect/tokens')).body.issued;
     await app.request('/sandbox/saas/_control/expire-tokens', { method: 'POST' });
     const created = await createInvitation(app, {
       provider: 'saas',
-      conversationId: 'm',
+      conversationId: uniqueConversation('m'),
       to: 'sip:heidi@sandbox.test',
     });
     expect(created.status).toBe(202);
@@ -94,7 +99,7 @@ describe('saas adapter against the sandbox', () => {
     for (const field of ['subject', 'onBehalfOf']) {
       const refused = await createInvitation(app, {
         provider: 'saas',
-        conversationId: 'm',
+        conversationId: uniqueConversation('m'),
         to: 'sip:a@sandbox.test',
         [field]: 'x'.repeat(251),
       });
@@ -113,7 +118,7 @@ describe('saas adapter against the sandbox', () => {
     beforeAll(async () => {
       const created = await createInvitation(app, {
         provider: 'saas',
-        conversationId: 'm',
+        conversationId: uniqueConversation('m'),
         to: 'sip:silent@sandbox.test',
         timeoutSeconds: 30,
       });
@@ -158,7 +163,11 @@ describe('saas adapter against the sandbox', () => {
   });
 
   it('a callback that beats the addParticipant response wins', async () => {
-    const created = await createInvitation(app, { provider: 'saas', conversationId: 'm', to: 'sip:dup@sandbox.test' });
+    const created = await createInvitation(app, {
+      provider: 'saas',
+      conversationId: uniqueConversation('m'),
+      to: 'sip:dup@sandbox.test',
+    });
     const done = created.body.terminal ? created.body : await waitForTerminal(app, created.body.id);
     expect(done.history.map((entry) => entry.status)).toEqual(['pending', 'joined']);
   });
@@ -172,7 +181,7 @@ describe('saas adapter against the sandbox', () => {
   ])('%s ends %s (%s) keeping the platform subcode %s', async (word, status, code, subcode) => {
     const created = await createInvitation(app, {
       provider: 'saas',
-      conversationId: 'm',
+      conversationId: uniqueConversation('m'),
       to: `sip:${word}@sandbox.test`,
     });
     const done = await waitForTerminal(app, created.body.id);
@@ -234,7 +243,7 @@ describe('saas adapter against the sandbox', () => {
     try {
       const created = await createInvitation(live, {
         provider: 'saas',
-        conversationId: 'm',
+        conversationId: uniqueConversation('m'),
         to: 'sip:heidi@sandbox.test',
       });
       expect(created.status).toBe(502);

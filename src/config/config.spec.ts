@@ -99,6 +99,35 @@ describe('configuration', () => {
     expect(problemsOf({ NODE_ENV: 'production', API_KEYS: 'k1' })).toEqual([]);
   });
 
+  it('names callers in API_KEYS: name:key, a bare key is default, one caller may rotate two keys', () => {
+    expect(loadConfig({ API_KEYS: 'crm:k1,billing:k2,crm:k3,bare-key,:odd,x:y:z' }).apiKeys).toEqual([
+      { caller: 'crm', key: 'k1' },
+      { caller: 'billing', key: 'k2' },
+      { caller: 'crm', key: 'k3' },
+      { caller: 'default', key: 'bare-key' },
+      { caller: 'default', key: ':odd' },
+      { caller: 'x', key: 'y:z' },
+    ]);
+  });
+
+  it('refuses one key given to two callers, without echoing the key', () => {
+    const problems = problemsOf({ API_KEYS: 'crm:shared-secret-key,billing:shared-secret-key' }).join();
+    expect(problems).toContain("'crm' and 'billing'");
+    expect(problems).not.toContain('shared-secret-key');
+  });
+
+  it('reads the request limits and held-request caps (a tenth per caller by default)', () => {
+    expect(loadConfig({}).rateLimit).toEqual({ perMinute: 6000, authFailuresPerMinute: 30 });
+    expect(loadConfig({}).heldRequests).toEqual({ total: 2000, perCaller: 200 });
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0', MAX_HELD_REQUESTS: '5' })).toMatchObject({
+      rateLimit: { perMinute: 0 },
+      heldRequests: { total: 5, perCaller: 1 },
+    });
+    expect(loadConfig({ MAX_HELD_REQUESTS: '5', MAX_HELD_REQUESTS_PER_CALLER: '9' }).heldRequests.perCaller).toBe(5);
+    expect(problemsOf({ RATE_LIMIT_PER_MINUTE: '-1' }).join()).toContain('RATE_LIMIT_PER_MINUTE');
+    expect(problemsOf({ MAX_HELD_REQUESTS: '0' }).join()).toContain('MAX_HELD_REQUESTS');
+  });
+
   it('derives live Graph defaults from the tenant and client', () => {
     const config = loadConfig({
       GRAPH_MODE: 'live',
@@ -114,7 +143,10 @@ describe('configuration', () => {
   });
 
   it('splits API keys and never puts a secret in the error message', () => {
-    expect(loadConfig({ API_KEYS: ' a , b,,' }).apiKeys).toEqual(['a', 'b']);
+    expect(loadConfig({ API_KEYS: ' a , b,,' }).apiKeys).toEqual([
+      { caller: 'default', key: 'a' },
+      { caller: 'default', key: 'b' },
+    ]);
     const message = problemsOf({ GRAPH_MODE: 'live', GRAPH_CLIENT_SECRET: 'super-secret-value' }).join();
     expect(message).not.toContain('super-secret-value');
   });

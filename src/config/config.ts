@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ProviderMode, ProviderName } from '../providers/invitation-provider';
-import { validateEnvironment, type EnvironmentVariables } from './env.schema';
+import { parseApiKeys, validateEnvironment, type ApiKeyEntry, type EnvironmentVariables } from './env.schema';
 
 export interface GraphConfig {
   mode: ProviderMode;
@@ -51,7 +51,12 @@ export interface AppConfig {
   /** How providers and the sandbox reach this service, without a trailing slash. */
   publicBaseUrl: string;
   database: { url: string; poolSize: number; statementTimeoutMs: number };
-  apiKeys: string[];
+  /** Named keys (contract.md §3); empty = the API is open and everything is one caller. */
+  apiKeys: ApiKeyEntry[];
+  /** Per caller per minute (0 = off), and failed authentications per client address per minute. */
+  rateLimit: { perMinute: number; authFailuresPerMinute: number };
+  /** Prefer: wait and SSE held at once on this replica: in total and per caller. */
+  heldRequests: { total: number; perCaller: number };
   defaultProvider: ProviderName;
   webhook: {
     secret: string;
@@ -181,10 +186,15 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
       poolSize: env.DATABASE_POOL_SIZE,
       statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
     },
-    apiKeys: (env.API_KEYS ?? '')
-      .split(',')
-      .map((key) => key.trim())
-      .filter((key) => key.length > 0),
+    apiKeys: parseApiKeys(env.API_KEYS ?? ''),
+    rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE, authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE },
+    heldRequests: {
+      total: env.MAX_HELD_REQUESTS,
+      perCaller: Math.min(
+        env.MAX_HELD_REQUESTS,
+        env.MAX_HELD_REQUESTS_PER_CALLER ?? Math.max(1, Math.floor(env.MAX_HELD_REQUESTS / 10)),
+      ),
+    },
     defaultProvider: env.DEFAULT_PROVIDER,
     webhook: {
       secret: env.WEBHOOK_SECRET ?? generatedWebhookSecret(),

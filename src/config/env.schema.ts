@@ -48,6 +48,14 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(100) @Max(600_000) DATABASE_STATEMENT_TIMEOUT_MS = 15_000;
 
   @IsOptional() @IsString() API_KEYS?: string;
+  /** Requests per minute per caller (token bucket, burst of the same size); 0 = off. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000_000) RATE_LIMIT_PER_MINUTE = 6000;
+  /** Failed authentications per minute per client address (an extension of contract §8). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000) AUTH_FAILURES_PER_MINUTE = 30;
+  /** Held requests (Prefer: wait and SSE) in total on one replica. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) MAX_HELD_REQUESTS = 2000;
+  /** Held requests per caller; default a tenth of MAX_HELD_REQUESTS (an extension of contract §8). */
+  @Transform(toInt) @IsOptional() @IsInt() @Min(1) @Max(1_000_000) MAX_HELD_REQUESTS_PER_CALLER?: number;
   @IsIn(PROVIDERS) DEFAULT_PROVIDER: (typeof PROVIDERS)[number] = 'graph';
 
   @Transform(emptyToUndefined)
@@ -149,6 +157,52 @@ export function validateEnvironment(raw: Record<string, string | undefined>): En
   }
   problems.push(...trustProxyProblems(env.TRUST_PROXY));
   problems.push(...portProblems(env.WEBHOOK_ALLOWED_PORTS));
+  problems.push(...apiKeyProblems(env.API_KEYS ?? ''));
   if (problems.length > 0) throw new ConfigError(problems);
   return env;
+}
+
+/** A caller name in API_KEYS (`name:key`): short, and safe in logs and database rows. */
+export const CALLER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** The caller of a bare key in API_KEYS, and of every request while the API is open. */
+export const DEFAULT_CALLER = 'default';
+
+export interface ApiKeyEntry {
+  caller: string;
+  key: string;
+}
+
+/**
+ * `API_KEYS=crm:key1,billing:key2,key3`: a caller name, a colon and the key; a bare key
+ * belongs to `default`. An entry is named only when the text before its first colon is
+ * a valid caller name, so a bare key may itself contain colons. One caller may have
+ * several keys (rotation); one key may not belong to two callers.
+ */
+export function parseApiKeys(raw: string): ApiKeyEntry[] {
+  return raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0)
+    .map((entry) => {
+      const colon = entry.indexOf(':');
+      const name = colon > 0 ? entry.slice(0, colon) : '';
+      return CALLER_NAME.test(name) && colon < entry.length - 1
+        ? { caller: name, key: entry.slice(colon + 1) }
+        : { caller: DEFAULT_CALLER, key: entry };
+    });
+}
+
+function apiKeyProblems(raw: string): string[] {
+  const owners = new Map<string, string>();
+  const problems: string[] = [];
+  for (const { caller, key } of parseApiKeys(raw)) {
+    const owner = owners.get(key);
+    // The key itself is never echoed: the message names the callers only.
+    if (owner !== undefined && owner !== caller) {
+      problems.push(`API_KEYS: one key is given to both '${owner}' and '${caller}'`);
+    }
+    owners.set(key, caller);
+  }
+  return problems;
 }

@@ -1,6 +1,7 @@
 import { Controller, Get, Headers, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { CurrentCaller, type Caller } from '../common/callers/caller';
 import { GatewayError } from '../common/errors/gateway-error';
 import { ApiProblems } from '../common/errors/problem.dto';
 import { InvitationsService } from '../invitations/invitations.service';
@@ -38,22 +39,23 @@ export class DeliveryController {
     description: 'An event stream.',
     content: { 'text/event-stream': { schema: { type: 'string' } } },
   })
-  @ApiProblems('/invitations/{id}/events', 'invitation_not_found', 'unauthorized')
+  @ApiProblems('/invitations/{id}/events', 'invitation_not_found', 'unauthorized', 'rate_limited')
   async events(
+    @CurrentCaller() caller: Caller,
     @Param('id', uuid) id: string,
     @Headers('last-event-id') lastEventId: string | undefined,
     @Query('lastEventId') lastEventIdQuery: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await this.streams.open(id, lastEventId ?? lastEventIdQuery, reply);
+    await this.streams.open(id, caller, lastEventId ?? lastEventIdQuery, reply);
   }
 
   @Get(':id/deliveries')
   @ApiOperation({ summary: 'Webhook deliveries of the invitation with every attempt' })
   @ApiResponse({ status: 200, type: DeliveryListDto })
-  @ApiProblems('/invitations/{id}/deliveries', 'invitation_not_found', 'unauthorized')
-  async list(@Param('id', uuid) id: string): Promise<{ items: DeliveryRecord[] }> {
-    await this.invitations.get(id);
+  @ApiProblems('/invitations/{id}/deliveries', 'invitation_not_found', 'unauthorized', 'rate_limited')
+  async list(@CurrentCaller() caller: Caller, @Param('id', uuid) id: string): Promise<{ items: DeliveryRecord[] }> {
+    await this.invitations.get(id, caller.name);
     return { items: await this.deliveries.listFor(id) };
   }
 }

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { InvitationRecord } from '../invitations/invitation.model';
 import { toInvitationView } from '../invitations/invitation.view';
+import type { WatchUpdate } from '../invitations/invitation-watch';
 
 export const HEARTBEAT_MS = 15_000;
 
@@ -12,18 +13,17 @@ export function statusChangedFrame(record: InvitationRecord, sequence: number): 
 }
 
 /**
- * One open event stream: sends the entries after `lastSent`, then every new one as the
- * change feed announces it, and ends after the terminal entry. Sends are serialized so
- * two wake-ups never interleave or repeat an entry.
+ * One open event stream: sends the entries after `lastSent` of every version of the
+ * invitation it is handed (the first read, then one shared read per change, see
+ * InvitationWatch), and ends after the terminal entry. Handing it an older version than
+ * one it already sent is harmless: only entries past `lastSent` are written.
  */
 export class InvitationEventStream {
-  private queue: Promise<void> = Promise.resolve();
   private heartbeat?: NodeJS.Timeout;
   private closed = false;
 
   constructor(
     private readonly response: ServerResponse,
-    private readonly load: () => Promise<InvitationRecord | undefined>,
     private lastSent: number,
     private readonly onEnd: () => void,
     heartbeatMs = HEARTBEAT_MS,
@@ -33,10 +33,17 @@ export class InvitationEventStream {
     response.on('close', () => this.end());
   }
 
-  /** Sends whatever is new; safe to call on every wake-up. */
-  refresh(): Promise<void> {
-    this.queue = this.queue.then(() => this.sendNew()).catch(() => this.end());
-    return this.queue;
+  /** Writes whatever is new in this version of the invitation; ends on terminal, gone or error. */
+  deliver(update: WatchUpdate): void {
+    if (this.closed) return;
+    if ('error' in update || !update.record) return this.end();
+    const { record } = update;
+    for (const entry of record.history) {
+      if (entry.sequence <= this.lastSent) continue;
+      this.write(statusChangedFrame(record, entry.sequence));
+      this.lastSent = entry.sequence;
+    }
+    if (record.terminal) this.end();
   }
 
   end(): void {
@@ -45,18 +52,6 @@ export class InvitationEventStream {
     clearInterval(this.heartbeat);
     if (!this.response.writableEnded) this.response.end();
     this.onEnd();
-  }
-
-  private async sendNew(): Promise<void> {
-    if (this.closed) return;
-    const record = await this.load();
-    if (!record) return this.end();
-    for (const entry of record.history) {
-      if (entry.sequence <= this.lastSent) continue;
-      this.write(statusChangedFrame(record, entry.sequence));
-      this.lastSent = entry.sequence;
-    }
-    if (record.terminal) this.end();
   }
 
   private write(text: string): void {

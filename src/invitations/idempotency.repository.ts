@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle } from '../persistence/database';
 
 export interface IdempotencyRecord {
+  caller: string;
   key: string;
   fingerprint: string;
   state: 'in_progress' | 'done';
@@ -11,15 +12,18 @@ export interface IdempotencyRecord {
   expiresAt: string;
 }
 
-/** Idempotency keys (port); the key is the primary key, unique across replicas. */
+/**
+ * Idempotency keys (port); (caller, key) is the primary key, unique across replicas: a
+ * caller's keys are its own, another caller's same key is another row.
+ */
 export abstract class IdempotencyRepository {
-  /** Inserts an in-progress reservation; false when the key already exists. */
-  abstract reserve(key: string, fingerprint: string, now: string, expiresAt: string): Promise<boolean>;
-  abstract find(key: string): Promise<IdempotencyRecord | undefined>;
-  abstract attachInvitation(key: string, invitationId: string): Promise<void>;
-  abstract complete(key: string, response: NonNullable<IdempotencyRecord['response']>): Promise<void>;
+  /** Inserts an in-progress reservation; false when the caller already has the key. */
+  abstract reserve(caller: string, key: string, fingerprint: string, now: string, expiresAt: string): Promise<boolean>;
+  abstract find(caller: string, key: string): Promise<IdempotencyRecord | undefined>;
+  abstract attachInvitation(caller: string, key: string, invitationId: string): Promise<void>;
+  abstract complete(caller: string, key: string, response: NonNullable<IdempotencyRecord['response']>): Promise<void>;
   /** Removes a reservation (expired, or released after an internal error); only if unchanged. */
-  abstract remove(key: string, createdAt: string): Promise<void>;
+  abstract remove(caller: string, key: string, createdAt: string): Promise<void>;
   abstract purgeExpired(now: string): Promise<number>;
 }
 
@@ -29,10 +33,11 @@ export class KyselyIdempotencyRepository extends IdempotencyRepository {
     super();
   }
 
-  async reserve(key: string, fingerprint: string, now: string, expiresAt: string): Promise<boolean> {
+  async reserve(caller: string, key: string, fingerprint: string, now: string, expiresAt: string): Promise<boolean> {
     const result = await this.database.db
       .insertInto('idempotency_keys')
       .values({
+        caller,
         key,
         fingerprint,
         state: 'in_progress',
@@ -43,19 +48,21 @@ export class KyselyIdempotencyRepository extends IdempotencyRepository {
         created_at: now,
         expires_at: expiresAt,
       })
-      .onConflict((conflict) => conflict.column('key').doNothing())
+      .onConflict((conflict) => conflict.columns(['caller', 'key']).doNothing())
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
-  async find(key: string): Promise<IdempotencyRecord | undefined> {
+  async find(caller: string, key: string): Promise<IdempotencyRecord | undefined> {
     const row = await this.database.db
       .selectFrom('idempotency_keys')
       .selectAll()
+      .where('caller', '=', caller)
       .where('key', '=', key)
       .executeTakeFirst();
     if (!row) return undefined;
     return {
+      caller: row.caller,
       key: row.key,
       fingerprint: row.fingerprint,
       state: row.state as IdempotencyRecord['state'],
@@ -73,15 +80,16 @@ export class KyselyIdempotencyRepository extends IdempotencyRepository {
     };
   }
 
-  async attachInvitation(key: string, invitationId: string): Promise<void> {
+  async attachInvitation(caller: string, key: string, invitationId: string): Promise<void> {
     await this.database.db
       .updateTable('idempotency_keys')
       .set({ invitation_id: invitationId })
+      .where('caller', '=', caller)
       .where('key', '=', key)
       .execute();
   }
 
-  async complete(key: string, response: NonNullable<IdempotencyRecord['response']>): Promise<void> {
+  async complete(caller: string, key: string, response: NonNullable<IdempotencyRecord['response']>): Promise<void> {
     await this.database.db
       .updateTable('idempotency_keys')
       .set({
@@ -90,13 +98,15 @@ export class KyselyIdempotencyRepository extends IdempotencyRepository {
         response_headers: JSON.stringify(response.headers),
         response_body: response.body,
       })
+      .where('caller', '=', caller)
       .where('key', '=', key)
       .execute();
   }
 
-  async remove(key: string, createdAt: string): Promise<void> {
+  async remove(caller: string, key: string, createdAt: string): Promise<void> {
     await this.database.db
       .deleteFrom('idempotency_keys')
+      .where('caller', '=', caller)
       .where('key', '=', key)
       .where('created_at', '=', createdAt)
       .execute();

@@ -43,8 +43,9 @@ export class IdempotencyService implements OnApplicationBootstrap, BeforeApplica
     await this.purge.stop();
   }
 
-  async create(key: string | undefined, body: CreateInvitationDto): Promise<CreateOutcome> {
-    if (key === undefined) return { kind: 'created', record: await this.invitations.create(body) };
+  /** Creates for `caller` (its API-key name): its Idempotency-Keys are its own (contract.md §3). */
+  async create(caller: string, key: string | undefined, body: CreateInvitationDto): Promise<CreateOutcome> {
+    if (key === undefined) return { kind: 'created', record: await this.invitations.create(caller, body) };
     if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
       throw new GatewayError('validation_failed', 'Idempotency-Key must be 1 to 255 characters', {
         errors: [{ field: 'Idempotency-Key', message: 'must be 1 to 255 characters' }],
@@ -56,15 +57,16 @@ export class IdempotencyService implements OnApplicationBootstrap, BeforeApplica
       const reservedAt = now.toISOString();
       if (
         await this.repository.reserve(
+          caller,
           key,
           fingerprint,
           reservedAt,
           new Date(now.getTime() + KEY_LIFETIME_MS).toISOString(),
         )
       ) {
-        return this.run(key, reservedAt, body);
+        return this.run(caller, key, reservedAt, body);
       }
-      const existing = await this.repository.find(key);
+      const existing = await this.repository.find(caller, key);
       const outcome = existing ? await this.settleExisting(existing, fingerprint, now) : 'retry';
       if (outcome !== 'retry') return outcome;
     }
@@ -83,7 +85,7 @@ export class IdempotencyService implements OnApplicationBootstrap, BeforeApplica
     now: Date,
   ): Promise<CreateOutcome | 'retry'> {
     if (Date.parse(existing.expiresAt) <= now.getTime()) {
-      await this.repository.remove(existing.key, existing.createdAt);
+      await this.repository.remove(existing.caller, existing.key, existing.createdAt);
       return 'retry';
     }
     if (existing.fingerprint !== fingerprint) {
@@ -97,7 +99,7 @@ export class IdempotencyService implements OnApplicationBootstrap, BeforeApplica
     if (now.getTime() - Date.parse(existing.createdAt) > ABANDONED_AFTER_MS) {
       // The first request died mid-way. If it stored an invitation, that one stands.
       if (existing.invitationId) return { kind: 'replayed', invitationId: existing.invitationId };
-      await this.repository.remove(existing.key, existing.createdAt);
+      await this.repository.remove(existing.caller, existing.key, existing.createdAt);
       return 'retry';
     }
     throw new GatewayError(
@@ -109,10 +111,17 @@ export class IdempotencyService implements OnApplicationBootstrap, BeforeApplica
     );
   }
 
-  private async run(key: string, reservedAt: string, body: CreateInvitationDto): Promise<CreateOutcome> {
+  private async run(
+    caller: string,
+    key: string,
+    reservedAt: string,
+    body: CreateInvitationDto,
+  ): Promise<CreateOutcome> {
     try {
-      const record = await this.invitations.create(body, (id) => this.repository.attachInvitation(key, id));
-      await this.repository.complete(key, {
+      const record = await this.invitations.create(caller, body, (id) =>
+        this.repository.attachInvitation(caller, key, id),
+      );
+      await this.repository.complete(caller, key, {
         status: 202,
         headers: { Location: `/invitations/${record.id}` },
         body: '',
@@ -122,10 +131,10 @@ export class IdempotencyService implements OnApplicationBootstrap, BeforeApplica
       const error = toGatewayError(thrown);
       if (error.code === 'internal_error') {
         // A bug, not an answer: let the caller retry with the same key.
-        await this.repository.remove(key, reservedAt);
+        await this.repository.remove(caller, key, reservedAt);
       } else {
         const problem = renderProblem(error, '/invitations');
-        await this.repository.complete(key, {
+        await this.repository.complete(caller, key, {
           status: problem.status,
           headers: problem.headers,
           body: JSON.stringify(problem.body),

@@ -7,6 +7,8 @@ import type { Modality, ProviderName, ProviderRef } from '../providers/invitatio
 export interface InvitationRecord {
   id: string;
   operationId: string;
+  /** The API-key name that created it; only that caller sees it (contract.md §3). */
+  caller: string;
   provider: ProviderName;
   conversationId: string;
   to: string;

@@ -3,6 +3,8 @@ import type { ProviderName } from '../providers/invitation-provider';
 import type { InvitationRecord, TimerKind, TransitionPlan } from './invitation.model';
 
 export interface InvitationFilter {
+  /** Only this caller's invitations (always set: callers never see each other's). */
+  caller: string;
   status?: InvitationStatus;
   provider?: ProviderName;
   conversationId?: string;
@@ -22,12 +24,30 @@ export interface DueTimer {
 }
 
 /**
+ * Thrown by `insert` when a non-terminal invitation for the same provider, conversation
+ * and target exists (the duplicate rule, contract.md §3): the store enforces it, so it
+ * holds under concurrency and across replicas.
+ */
+export class DuplicateOpenInvitation extends Error {
+  constructor() {
+    super('A non-terminal invitation for this provider, conversation and target exists');
+    this.name = 'DuplicateOpenInvitation';
+  }
+}
+
+/**
  * The invitations store (port). Every write of a status goes through `insert` or
  * `transition`, each one transaction: row, history entry, timers and outbox rows.
  */
 export abstract class InvitationRepository {
-  /** Stores a new invitation with its first history entry (before the provider is called). */
+  /**
+   * Stores a new invitation with its first history entry (before the provider is called).
+   * Throws DuplicateOpenInvitation when the duplicate rule refuses it.
+   */
   abstract insert(plan: TransitionPlan): Promise<void>;
+
+  /** The non-terminal invitation for (provider, conversation, target), if any. */
+  abstract findOpen(provider: ProviderName, conversationId: string, to: string): Promise<InvitationRecord | undefined>;
 
   /**
    * Reads the invitation under a row lock, lets `plan` decide what changes, and writes

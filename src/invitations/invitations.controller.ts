@@ -1,7 +1,9 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { CurrentCaller, type Caller } from '../common/callers/caller';
 import { GatewayError } from '../common/errors/gateway-error';
+import { HeldRequests } from '../common/held-requests';
 import { ApiProblems } from '../common/errors/problem.dto';
 import { CreateInvitationDto } from './dto/create-invitation.dto';
 import { InvitationDto, InvitationPageDto } from './dto/invitation.dto';
@@ -32,6 +34,7 @@ export class InvitationsController {
   constructor(
     private readonly invitations: InvitationsService,
     private readonly idempotency: IdempotencyService,
+    private readonly held: HeldRequests,
   ) {}
 
   @Post()
@@ -53,6 +56,7 @@ export class InvitationsController {
     'provider_disabled',
     'idempotency_key_reused',
     'idempotency_request_in_progress',
+    'rate_limited',
     'conversation_not_found',
     'already_in_conversation',
     'conflict',
@@ -71,29 +75,41 @@ export class InvitationsController {
     'provider_timeout',
   )
   async create(
+    @CurrentCaller() caller: Caller,
     @Body() body: CreateInvitationDto,
     @Headers('prefer') prefer: string | undefined,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<InvitationView | unknown> {
     const wait = parsePreferWait(prefer);
-    const outcome = await this.idempotency.create(idempotencyKey, body);
-    if (outcome.kind === 'replayed-problem') {
-      void reply.status(outcome.status).headers({ ...outcome.headers, 'Idempotent-Replayed': 'true' });
-      return JSON.parse(outcome.body) as unknown;
+    // The held-request cap is checked before anything is created: a 429 after the
+    // invitation existed would invite a retry that the duplicate rule then refuses.
+    const release = this.holdFor(caller, wait);
+    try {
+      const outcome = await this.idempotency.create(caller.name, idempotencyKey, body);
+      if (outcome.kind === 'replayed-problem') {
+        void reply.status(outcome.status).headers({ ...outcome.headers, 'Idempotent-Replayed': 'true' });
+        return JSON.parse(outcome.body) as unknown;
+      }
+      const record =
+        outcome.kind === 'created' ? outcome.record : await this.invitations.get(outcome.invitationId, caller.name);
+      if (outcome.kind === 'replayed') void reply.header('Idempotent-Replayed', 'true');
+      void reply.header('Location', `/invitations/${record.id}`);
+      return await this.respond(reply, record, wait);
+    } finally {
+      release();
     }
-    const record = outcome.kind === 'created' ? outcome.record : await this.invitations.get(outcome.invitationId);
-    if (outcome.kind === 'replayed') void reply.header('Idempotent-Replayed', 'true');
-    void reply.header('Location', `/invitations/${record.id}`);
-    return this.respond(reply, record, wait);
   }
 
   @Get()
   @ApiOperation({ summary: 'List invitations, newest first' })
   @ApiResponse({ status: 200, type: InvitationPageDto })
-  @ApiProblems('/invitations', 'validation_failed', 'unauthorized')
-  async list(@Query() query: ListInvitationsQueryDto): Promise<{ items: InvitationView[]; nextCursor: string | null }> {
-    const page = await this.invitations.list(query);
+  @ApiProblems('/invitations', 'validation_failed', 'unauthorized', 'rate_limited')
+  async list(
+    @CurrentCaller() caller: Caller,
+    @Query() query: ListInvitationsQueryDto,
+  ): Promise<{ items: InvitationView[]; nextCursor: string | null }> {
+    const page = await this.invitations.list(caller.name, query);
     return { items: page.items.map(toInvitationView), nextCursor: page.nextCursor };
   }
 
@@ -101,13 +117,21 @@ export class InvitationsController {
   @ApiOperation({ summary: 'The invitation and its history' })
   @ApiHeader(PREFER_HEADER)
   @ApiResponse({ status: 200, type: InvitationDto, description: '`Retry-After: 1` while not terminal.' })
-  @ApiProblems('/invitations/{id}', 'invitation_not_found', 'validation_failed', 'unauthorized')
+  @ApiProblems('/invitations/{id}', 'invitation_not_found', 'validation_failed', 'unauthorized', 'rate_limited')
   async get(
+    @CurrentCaller() caller: Caller,
     @Param('id', uuid) id: string,
     @Headers('prefer') prefer: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<InvitationView> {
-    return this.respond(reply, await this.invitations.get(id), parsePreferWait(prefer));
+    const wait = parsePreferWait(prefer);
+    const record = await this.invitations.get(id, caller.name);
+    const release = record.terminal ? () => undefined : this.holdFor(caller, wait);
+    try {
+      return await this.respond(reply, record, wait);
+    } finally {
+      release();
+    }
   }
 
   @Post(':id/cancel')
@@ -119,13 +143,15 @@ export class InvitationsController {
     'invitation_not_found',
     'not_cancelable',
     'unauthorized',
+    'rate_limited',
     'provider_unavailable',
   )
   async cancel(
+    @CurrentCaller() caller: Caller,
     @Param('id', uuid) id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<InvitationView> {
-    const outcome = await this.invitations.cancel(id);
+    const outcome = await this.invitations.cancel(id, caller.name);
     void reply.status(outcome.status);
     return toInvitationView(outcome.record);
   }
@@ -136,10 +162,14 @@ export class InvitationsController {
     record: InvitationRecord,
     wait: number | undefined,
   ): Promise<InvitationView> {
-    const latest =
-      wait !== undefined && !record.terminal ? await this.invitations.waitForTerminal(record.id, wait) : record;
+    const latest = wait !== undefined ? await this.invitations.waitForTerminal(record, wait) : record;
     if (wait !== undefined) void reply.header('Preference-Applied', `wait=${wait}`);
     if (!latest.terminal) void reply.header('Retry-After', '1');
     return toInvitationView(latest);
+  }
+
+  /** A held-request slot when the request asks to wait (429 beyond the caps), else nothing to release. */
+  private holdFor(caller: Caller, wait: number | undefined): () => void {
+    return wait !== undefined && wait > 0 ? this.held.acquire(caller) : () => undefined;
   }
 }

@@ -3,6 +3,7 @@ import { DeadlinesService } from './deadlines.service';
 import { IdempotencyRepository, KyselyIdempotencyRepository } from './idempotency.repository';
 import { IdempotencyService } from './idempotency.service';
 import { InvitationRepository } from './invitation.repository';
+import { InvitationWatch } from './invitation-watch';
 import { InvitationsController } from './invitations.controller';
 import { InvitationsService } from './invitations.service';
 import { KyselyInvitationRepository } from './kysely-invitation.repository';
@@ -17,7 +18,8 @@ import { SignalIntake } from './signal-intake.service';
     InvitationsService,
     IdempotencyService,
     DeadlinesService,
+    InvitationWatch,
   ],
-  exports: [SignalIntake, InvitationRepository, InvitationsService, DeadlinesService],
+  exports: [SignalIntake, InvitationRepository, InvitationsService, DeadlinesService, InvitationWatch],
 })
 export class InvitationsModule {}

@@ -11,7 +11,8 @@ import { ProviderRegistry } from '../providers/provider-registry';
 import type { CreateInvitationDto } from './dto/create-invitation.dto';
 import type { ListInvitationsQueryDto } from './dto/list-invitations.dto';
 import { operationIdFor, providerRefOf, type InvitationRecord } from './invitation.model';
-import { InvitationRepository } from './invitation.repository';
+import { DuplicateOpenInvitation, InvitationRepository } from './invitation.repository';
+import { InvitationWatch } from './invitation-watch';
 import { decodeCursor, encodeCursor } from './list-cursor';
 import { SignalIntake } from './signal-intake.service';
 import { planAnnotation, planEntry } from './transition-plan';
@@ -34,6 +35,7 @@ export class InvitationsService {
     private readonly repository: InvitationRepository,
     private readonly intake: SignalIntake,
     private readonly changeFeed: ChangeFeed,
+    private readonly watch: InvitationWatch,
   ) {}
 
   /**
@@ -41,52 +43,96 @@ export class InvitationsService {
    * called — events can beat the provider's answer — then submits it. A synchronous
    * rejection is stored as `failed` and thrown with the invitation's id and location.
    */
-  async create(dto: CreateInvitationDto, stored?: (invitationId: string) => Promise<void>): Promise<InvitationRecord> {
+  async create(
+    caller: string,
+    dto: CreateInvitationDto,
+    stored?: (invitationId: string) => Promise<void>,
+  ): Promise<InvitationRecord> {
     const provider = this.registry.enabled(dto.provider ?? this.config.defaultProvider);
     await this.checkFits(provider, dto);
-    const record = this.newRecord(provider, dto);
-    const plan = planEntry(record, { sequence: 1, status: 'pending', at: record.createdAt, source: 'request' });
-    plan.timers.push({ kind: 'deadline', dueAt: record.deadline });
-    await this.repository.insert(plan);
+    const record = this.newRecord(caller, provider, dto);
+    await this.insertUnlessDuplicate(record);
     await stored?.(record.id);
     return this.submit(provider, record);
   }
 
-  async get(id: string): Promise<InvitationRecord> {
+  /**
+   * The duplicate rule (contract.md §3): one non-terminal invitation per (provider,
+   * conversationId, to), enforced by the store's unique index, so two concurrent creates
+   * on two replicas cannot both pass. The 409 names the open invitation only to the
+   * caller that owns it; another caller learns nothing about it but that it exists.
+   */
+  private async insertUnlessDuplicate(record: InvitationRecord): Promise<void> {
+    const plan = () => {
+      const entry = planEntry(record, { sequence: 1, status: 'pending', at: record.createdAt, source: 'request' });
+      entry.timers.push({ kind: 'deadline', dueAt: record.deadline });
+      return entry;
+    };
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.repository.insert(plan());
+      } catch (error) {
+        if (!(error instanceof DuplicateOpenInvitation)) throw error;
+        const open = await this.repository.findOpen(record.provider, record.conversationId, record.to);
+        // It became terminal between the refusal and the look-up: the target is free again.
+        if (!open && attempt === 0) continue;
+        const own = open?.caller === record.caller;
+        throw new GatewayError(
+          'conflict',
+          own
+            ? `Invitation '${open.id}' to this target in this conversation is still open; cancel it or wait for its outcome`
+            : 'An invitation to this target in this conversation is still open',
+          own ? { invitationId: open.id } : {},
+        );
+      }
+    }
+  }
+
+  /** The caller's invitation; another caller's answers exactly like an unknown id. */
+  async get(id: string, caller: string): Promise<InvitationRecord> {
     const record = await this.repository.findById(id);
-    if (!record) throw new GatewayError('invitation_not_found', `No invitation has the id '${id}'`);
-    return record;
+    return ownedOrNotFound(record, id, caller);
   }
 
   /**
    * Resolves with the invitation as soon as it is terminal, or after `seconds`. Woken by
-   * the change feed, never by polling the database.
+   * the shared read of InvitationWatch after each change, never by polling the database.
    */
-  async waitForTerminal(id: string, seconds: number): Promise<InvitationRecord> {
-    let wake: () => void = () => undefined;
-    const changed = () => wake();
-    const unsubscribe = this.changeFeed.subscribe(id, changed);
-    const deadline = Date.now() + seconds * 1000;
+  async waitForTerminal(current: InvitationRecord, seconds: number): Promise<InvitationRecord> {
+    if (current.terminal || seconds <= 0) return current;
+    let latest = current;
+    let settle: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (settle = resolve));
+    const unwatch = this.watch.watch(current.id, (update) => {
+      if (!('record' in update) || !update.record) return;
+      if (update.record.lastSequence >= latest.lastSequence) latest = update.record;
+      if (latest.terminal) settle();
+    });
+    const timer = setTimeout(settle, seconds * 1000);
     try {
-      for (;;) {
-        const woken = new Promise<void>((resolve) => (wake = resolve));
-        const record = await this.get(id);
-        const left = deadline - Date.now();
-        if (record.terminal || left <= 0) return record;
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, left)))]);
-        clearTimeout(timer);
-      }
+      // A change committed before the watch began: one read of our own catches it.
+      const reread = await this.repository.findById(current.id);
+      if (reread && reread.lastSequence >= latest.lastSequence) latest = reread;
+      if (!latest.terminal) await done;
+      return latest;
     } finally {
-      unsubscribe();
+      clearTimeout(timer);
+      unwatch();
     }
   }
 
-  async list(query: ListInvitationsQueryDto): Promise<{ items: InvitationRecord[]; nextCursor: string | null }> {
+  async list(
+    caller: string,
+    query: ListInvitationsQueryDto,
+  ): Promise<{ items: InvitationRecord[]; nextCursor: string | null }> {
     const limit = query.limit ?? 20;
     const after = query.cursor ? decodeCursor(query.cursor) : undefined;
     const { status, provider, conversationId, clientContext } = query;
-    const rows = await this.repository.list({ status, provider, conversationId, clientContext }, limit + 1, after);
+    const rows = await this.repository.list(
+      { caller, status, provider, conversationId, clientContext },
+      limit + 1,
+      after,
+    );
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
@@ -97,8 +143,8 @@ export class InvitationsService {
    * is canceled at once; afterwards the provider's confirmation, or 10 s without another
    * outcome after it accepted (a durable timer), makes it `canceled` (contract.md §2).
    */
-  async cancel(id: string): Promise<CancelOutcome> {
-    const current = await this.get(id);
+  async cancel(id: string, caller: string): Promise<CancelOutcome> {
+    const current = await this.get(id, caller);
     const provider = this.registry.find(current.provider);
     const now = new Date();
     const at = now.toISOString();
@@ -176,7 +222,7 @@ export class InvitationsService {
     }
   }
 
-  private newRecord(provider: InvitationProvider, dto: CreateInvitationDto): InvitationRecord {
+  private newRecord(caller: string, provider: InvitationProvider, dto: CreateInvitationDto): InvitationRecord {
     const id = randomUUID();
     const now = new Date();
     const range = provider.capabilities.timeoutSeconds;
@@ -185,6 +231,7 @@ export class InvitationsService {
     return {
       id,
       operationId: operationIdFor(id),
+      caller,
       provider: provider.name,
       conversationId: dto.conversationId,
       to: dto.to,
@@ -265,4 +312,12 @@ export class InvitationsService {
       throw new InvitationRejectedError(record.id, `/invitations/${record.id}`, error);
     }
   }
+}
+
+function ownedOrNotFound(record: InvitationRecord | undefined, id: string, caller: string): InvitationRecord {
+  // The same answer, word for word, whether the id is unknown or another caller's.
+  if (!record || record.caller !== caller) {
+    throw new GatewayError('invitation_not_found', `No invitation has the id '${id}'`);
+  }
+  return record;
 }

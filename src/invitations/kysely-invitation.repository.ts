@@ -9,7 +9,28 @@ import { DATABASE, type DatabaseHandle } from '../persistence/database';
 import type { Database, HistoryTable, InvitationsTable } from '../persistence/schema';
 import type { Modality, ProviderName } from '../providers/invitation-provider';
 import type { InvitationRecord, TimerKind, TransitionPlan } from './invitation.model';
-import { InvitationRepository, type DueTimer, type InvitationFilter, type ListPosition } from './invitation.repository';
+import {
+  DuplicateOpenInvitation,
+  InvitationRepository,
+  type DueTimer,
+  type InvitationFilter,
+  type ListPosition,
+} from './invitation.repository';
+
+/** The partial unique index of migration 003 (one open invitation per target). */
+const OPEN_TARGET_INDEX = 'invitations_open_target_uq';
+
+/** Whether the database refused a row because of the duplicate rule's index. */
+function isOpenTargetViolation(error: unknown): boolean {
+  const { code, constraint, message } = (error ?? {}) as { code?: unknown; constraint?: unknown; message?: unknown };
+  // PostgreSQL names the constraint; SQLite names the index's columns in its message.
+  if (code === '23505') return constraint === OPEN_TARGET_INDEX;
+  return (
+    code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    typeof message === 'string' &&
+    message.includes('invitations.provider, invitations.conversation_id, invitations.target')
+  );
+}
 
 type Row = Selectable<InvitationsTable>;
 type HistoryRow = Selectable<HistoryTable>;
@@ -25,10 +46,27 @@ export class KyselyInvitationRepository extends InvitationRepository {
   }
 
   async insert(plan: TransitionPlan): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('invitations').values(toRow(plan.after)).execute();
-      await this.writeEffects(trx, plan);
-    });
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx.insertInto('invitations').values(toRow(plan.after)).execute();
+        await this.writeEffects(trx, plan);
+      });
+    } catch (error) {
+      if (isOpenTargetViolation(error)) throw new DuplicateOpenInvitation();
+      throw error;
+    }
+  }
+
+  async findOpen(provider: ProviderName, conversationId: string, to: string): Promise<InvitationRecord | undefined> {
+    const row = await this.db
+      .selectFrom('invitations')
+      .selectAll()
+      .where('provider', '=', provider)
+      .where('conversation_id', '=', conversationId)
+      .where('target', '=', to)
+      .where('terminal', '=', 0)
+      .executeTakeFirst();
+    return row ? toRecord(row, await this.historyOf(this.db, [row.id])) : undefined;
   }
 
   async transition(
@@ -58,7 +96,7 @@ export class KyselyInvitationRepository extends InvitationRepository {
   }
 
   async list(filter: InvitationFilter, limit: number, after?: ListPosition): Promise<InvitationRecord[]> {
-    let query = this.db.selectFrom('invitations').selectAll();
+    let query = this.db.selectFrom('invitations').selectAll().where('caller', '=', filter.caller);
     if (filter.status) query = query.where('status', '=', filter.status);
     if (filter.provider) query = query.where('provider', '=', filter.provider);
     if (filter.conversationId) query = query.where('conversation_id', '=', filter.conversationId);
@@ -204,6 +242,7 @@ function toRow(record: InvitationRecord): InvitationsTable {
   return {
     id: record.id,
     operation_id: record.operationId,
+    caller: record.caller,
     provider: record.provider,
     conversation_id: record.conversationId,
     target: record.to,
@@ -238,6 +277,7 @@ function toRecord(row: Row, history: HistoryRow[]): InvitationRecord {
   return {
     id: row.id,
     operationId: row.operation_id,
+    caller: row.caller,
     provider: row.provider as ProviderName,
     conversationId: row.conversation_id,
     to: row.target,

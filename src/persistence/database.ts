@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type 
 import { Client, Pool } from 'pg';
 import { initialMigration } from './migrations/001-initial';
 import { sharedStateMigration } from './migrations/002-shared-state';
+import { callersMigration } from './migrations/003-callers';
 import type { Database } from './schema';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -98,6 +99,7 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<void> {
     provider: new StaticMigrations({
       '001-initial': initialMigration(handle.dialect),
       '002-shared-state': sharedStateMigration,
+      '003-callers': callersMigration,
     }),
     // Kysely looks for its own tables in every schema unless told which one: another
     // schema's migration table (replicas of another deployment, tests) must not count.

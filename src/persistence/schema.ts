@@ -8,6 +8,8 @@ import type { Generated } from 'kysely';
 export interface InvitationsTable {
   id: string;
   operation_id: string;
+  /** The API-key name that created it (contract.md §3). */
+  caller: string;
   provider: string;
   conversation_id: string;
   target: string;
@@ -80,7 +82,9 @@ export interface DeliveryAttemptsTable {
   duration_ms: number;
 }
 
+/** Primary key (caller, key): a caller's Idempotency-Keys are its own. */
 export interface IdempotencyKeysTable {
+  caller: string;
   key: string;
   fingerprint: string;
   state: string;
@@ -107,6 +111,17 @@ export interface SharedStateTable {
   updated_at: string;
 }
 
+/**
+ * Token buckets of the request limits (common/rate-limit): tokens left as of
+ * `refilled_at` (epoch ms); `denied` = whether the last request found it empty.
+ */
+export interface RateLimitBucketsTable {
+  key: string;
+  tokens: number;
+  refilled_at: number | string;
+  denied: number;
+}
+
 export interface Database {
   invitations: InvitationsTable;
   invitation_history: HistoryTable;
@@ -116,4 +131,5 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   leases: LeasesTable;
   shared_state: SharedStateTable;
+  rate_limit_buckets: RateLimitBucketsTable;
 }

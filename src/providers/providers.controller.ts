@@ -16,7 +16,7 @@ export class ProvidersController {
   @Get()
   @ApiOperation({ summary: "Every provider's mode, readiness and capabilities" })
   @ApiResponse({ status: 200, type: ProviderListDto })
-  @ApiProblems('/providers', 'unauthorized')
+  @ApiProblems('/providers', 'unauthorized', 'rate_limited')
   async list(): Promise<{ items: Awaited<ReturnType<typeof providerView>>[] }> {
     return { items: await Promise.all(this.registry.all().map(providerView)) };
   }
@@ -24,7 +24,7 @@ export class ProvidersController {
   @Get(':name')
   @ApiOperation({ summary: "One provider's mode, readiness and capabilities" })
   @ApiResponse({ status: 200, type: ProviderDto })
-  @ApiProblems('/providers/{name}', 'not_found', 'unauthorized')
+  @ApiProblems('/providers/{name}', 'not_found', 'unauthorized', 'rate_limited')
   async get(@Param('name') name: string): Promise<Awaited<ReturnType<typeof providerView>>> {
     const provider = this.registry.find(name);
     if (!provider) throw new GatewayError('not_found', `No provider is named '${name}'`);

@@ -93,7 +93,9 @@ export const ERROR_CODES = {
     status: 429,
     retryable: true,
     title: 'Rate limited',
-    description: "The gateway's own request limit was reached.",
+    description:
+      "The gateway's own limit was reached: the caller's requests per minute, failed authentications from one " +
+      'address, or the waiting requests and event streams held at once. Retry after Retry-After seconds.',
   },
   conversation_not_found: {
     status: 404,

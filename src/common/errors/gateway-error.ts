@@ -31,6 +31,8 @@ export interface GatewayErrorOptions {
   retryAfterSeconds?: number;
   /** The request reached the provider but no answer came: never re-send it (contract.md §2). */
   ambiguous?: boolean;
+  /** The invitation the problem is about, shown as the problem's `invitationId` (e.g. the open duplicate). */
+  invitationId?: string;
   cause?: unknown;
 }
 
@@ -44,6 +46,7 @@ export class GatewayError extends Error {
   readonly errors?: FieldError[];
   readonly retryAfterSeconds?: number;
   readonly ambiguous: boolean;
+  readonly invitationId?: string;
 
   constructor(
     readonly code: ErrorCode,
@@ -56,6 +59,7 @@ export class GatewayError extends Error {
     this.errors = options.errors;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.ambiguous = options.ambiguous ?? false;
+    this.invitationId = options.invitationId;
   }
 
   get httpStatus(): number {

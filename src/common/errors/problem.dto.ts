@@ -33,7 +33,10 @@ export class ProblemDto {
   @ApiProperty({ enum: Object.keys(ERROR_CODES), example: 'validation_failed' })
   code!: string;
   retryable!: boolean;
-  /** Set when the invitation was stored before the provider rejected it. */
+  /**
+   * Set when the invitation was stored before the provider rejected it, and on the
+   * duplicate rule's 409 `conflict`: the caller's own open invitation to that target.
+   */
   invitationId?: string;
   provider?: ProblemProviderDto;
   errors?: FieldErrorDto[];

@@ -26,7 +26,7 @@ export interface RenderedProblem {
 /** A GatewayError that also carries the invitation it was stored on (sync provider rejections). */
 export class InvitationRejectedError extends GatewayError {
   constructor(
-    readonly invitationId: string,
+    override readonly invitationId: string,
     readonly location: string,
     cause: GatewayError,
   ) {
@@ -83,7 +83,7 @@ export function renderProblem(error: GatewayError, instance: string, requestId?:
     instance,
     code: error.code,
     retryable: definition.retryable,
-    ...(error instanceof InvitationRejectedError ? { invitationId: error.invitationId } : {}),
+    ...(error.invitationId ? { invitationId: error.invitationId } : {}),
     ...(error.provider ? { provider: error.provider } : {}),
     ...(error.errors?.length ? { errors: error.errors } : {}),
     ...(error.code === 'internal_error' && requestId ? { requestId } : {}),

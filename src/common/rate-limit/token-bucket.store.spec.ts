@@ -1,0 +1,57 @@
+import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../persistence/database';
+import { bucketAnswer, TokenBucketStore } from './token-bucket.store';
+
+const MINUTE = 60_000;
+
+describe('TokenBucketStore (SQLite)', () => {
+  let database: DatabaseHandle;
+  let store: TokenBucketStore;
+  beforeAll(async () => {
+    database = openDatabase('sqlite::memory:');
+    await migrateToLatest(database);
+    store = new TokenBucketStore(database);
+  });
+  afterAll(() => database.db.destroy());
+
+  it('allows a burst of the per-minute amount, then refuses without taking', async () => {
+    const now = 1_000_000;
+    const states = [];
+    for (let i = 0; i < 7; i += 1) states.push(await store.take('burst', now, MINUTE, 6));
+    expect(states.map((state) => state.denied)).toEqual([false, false, false, false, false, false, true]);
+    expect(states[5]?.tokens).toBe(0);
+    // Refused requests take nothing: one token per 10 s comes back on time, no later.
+    expect((await store.take('burst', now + 10_000, MINUTE, 6)).denied).toBe(false);
+    expect((await store.take('burst', now + 10_001, MINUTE, 6)).denied).toBe(true);
+  });
+
+  it('refills evenly up to the burst size, never beyond', async () => {
+    const now = 2_000_000;
+    for (let i = 0; i < 6; i += 1) await store.take('refill', now, MINUTE, 6);
+    expect((await store.peek('refill', now + 30_000, MINUTE, 6)).tokens).toBeCloseTo(3, 5);
+    expect((await store.peek('refill', now + 10 * MINUTE, MINUTE, 6)).tokens).toBe(6);
+    const afterIdle = await store.take('refill', now + 10 * MINUTE, MINUTE, 6);
+    expect(afterIdle).toEqual({ tokens: 5, denied: false });
+  });
+
+  it('never runs time backwards for a bucket (replica clocks differ)', async () => {
+    const now = 3_000_000;
+    for (let i = 0; i < 3; i += 1) await store.take('skew', now, MINUTE, 3);
+    // A replica whose clock is 5 s behind gets no tokens from the difference.
+    expect((await store.take('skew', now - 5_000, MINUTE, 3)).denied).toBe(true);
+    expect((await store.take('skew', now + 20_000, MINUTE, 3)).denied).toBe(false);
+  });
+
+  it('keeps buckets apart by key and purges idle (full) ones', async () => {
+    const now = 4_000_000;
+    expect((await store.take('a', now, MINUTE, 1)).denied).toBe(false);
+    expect((await store.take('a', now, MINUTE, 1)).denied).toBe(true);
+    expect((await store.take('b', now, MINUTE, 1)).denied).toBe(false);
+    expect(await store.purgeIdle(now + 3 * MINUTE, 2 * MINUTE)).toBeGreaterThanOrEqual(2);
+    expect(await store.peek('a', now + 3 * MINUTE, MINUTE, 1)).toEqual({ tokens: 1, denied: false });
+  });
+
+  it('answers @fastify/rate-limit: over max when refused, with the time to the next token', () => {
+    expect(bucketAnswer({ tokens: 0.5, denied: true }, MINUTE, 6)).toEqual({ current: 7, ttl: 5_000 });
+    expect(bucketAnswer({ tokens: 4, denied: false }, MINUTE, 6)).toEqual({ current: 2, ttl: 20_000 });
+  });
+});
