@@ -128,7 +128,12 @@ export class SaasProvider implements InvitationProvider {
   async receive(channel: string, request: InboundRequest): Promise<InboundResult> {
     if (channel !== 'callbacks') throw new GatewayError('not_found', `SaaS has no '${channel}' channel`);
     await this.callbackTokens.verify(request.headers.authorization);
-    const signals = invitationEventSignals('saas', this.errorTable, request.body as UcwaEventEnvelope, 'saas');
+    const envelope = request.body as UcwaEventEnvelope;
+    // Conversations the endpoint joined are announced here too (SDK Tests/Data
+    // Event_ConversationAdded.json); only while the application is known (hrefs are its).
+    const application = await this.application?.catch(() => undefined);
+    if (application) this.conversations.learn(envelope, application.url, application.url);
+    const signals = invitationEventSignals('saas', this.errorTable, envelope, 'saas');
     return { signals, reply: { status: 200 } };
   }
 

@@ -1,5 +1,5 @@
 import { GatewayError, type ProviderName } from '../../common/errors/gateway-error';
-import { absoluteHref, findLink, relIs, type UcwaResource } from './ucwa-family';
+import { absoluteHref, findLink, relIs, type UcwaEventEnvelope, type UcwaResource } from './ucwa-family';
 
 /**
  * Finding the caller's conversation, the same way for UCWA 2015 and the Trusted
@@ -37,6 +37,10 @@ const MAX_CACHED = 1_000;
 export class ConversationDirectory {
   /** `${applicationUrl} ${conversationId}` → the conversation's absolute href, oldest first. */
   private readonly hrefs = new Map<string, string>();
+  /** Conversations announced by `conversation` added/updated events, by absolute href. */
+  private readonly announced = new Map<string, UcwaResource | undefined>();
+  /** The application those announcements were made to: another one's hrefs are not ours. */
+  private announcedTo?: string;
 
   constructor(
     private readonly provider: ProviderName,
@@ -58,11 +62,53 @@ export class ConversationDirectory {
     const listed = await this.listed(input);
     const match = listed.find((entry) => matchesConversation(entry.href, input.conversationId, input.applicationUrl));
     if (!match) throw notListed(this.provider, input.conversationId);
-    this.remember(key, match.href);
     // An embedded conversation that already carries its addParticipant link saves a GET.
-    if (match.resource && findLink(match.resource, 'addParticipant'))
+    if (match.resource && findLink(match.resource, 'addParticipant')) {
+      this.remember(key, match.href);
       return addParticipantOf(match.resource, match.href, input.conversationId);
-    return addParticipantOf(await this.readConversation(match.href), match.href, input.conversationId);
+    }
+    const conversation = await this.readConversation(match.href).catch((error: unknown) => {
+      if (error instanceof GatewayError && error.code === 'conversation_not_found') this.announced.delete(match.href);
+      throw error;
+    });
+    this.remember(key, match.href);
+    return addParticipantOf(conversation, match.href, input.conversationId);
+  }
+
+  /**
+   * Learns from an event envelope (UCWA event channel, SaaS callback): `conversation`
+   * `added`/`updated` announce one (SD conversation_ref.md events; SDK Tests/Data
+   * Event_ConversationAdded.json, Event_ConversationConferenced.json), `deleted` ends it.
+   * The other documented source besides the `conversations` list, and the only one a
+   * server without that link offers. Hrefs resolve against `baseuri`, else `base`.
+   */
+  learn(envelope: UcwaEventEnvelope | undefined, base: string, applicationUrl: string): void {
+    if (applicationUrl !== this.announcedTo) {
+      this.announced.clear();
+      this.announcedTo = applicationUrl;
+    }
+    const baseuri = (envelope as { baseuri?: unknown } | undefined)?.baseuri;
+    const root = typeof baseuri === 'string' && /^https?:\/\//i.test(baseuri) ? baseuri : base;
+    for (const sender of envelope?.sender ?? []) {
+      for (const event of sender.events ?? []) {
+        if (!relIs(event.link?.rel, 'conversation') || !event.link?.href) continue;
+        let href: string;
+        try {
+          href = absoluteHref(event.link.href, root);
+        } catch {
+          continue;
+        }
+        const type = (event.type ?? '').toLowerCase();
+        if (type === 'deleted') {
+          this.announced.delete(href);
+          continue;
+        }
+        if (type !== 'added' && type !== 'updated') continue;
+        this.announced.delete(href);
+        this.announced.set(href, embeddedResource(event as UcwaResource, 'conversation'));
+        if (this.announced.size > MAX_CACHED) this.announced.delete(this.announced.keys().next().value as string);
+      }
+    }
   }
 
   /** Forget what was learned for this conversation (its addParticipant answered 404). */
@@ -70,15 +116,24 @@ export class ConversationDirectory {
     this.hrefs.delete(`${applicationUrl} ${conversationId}`);
   }
 
+  /**
+   * What the server lists (when `communication` has a `conversations` link), then what
+   * events announced. Announced conversations are read again before use, so one that
+   * ended without our hearing of it answers 404 there.
+   */
   private async listed(input: ConversationLookupInput): Promise<ListedConversation[]> {
     const link = findLink(input.communication, 'conversations');
-    if (!link)
-      throw new GatewayError('provider_error', `The ${this.provider} communication resource has no conversations link`);
-    const url = absoluteHref(link, input.communicationUrl);
-    // A lost application answers 404 ApplicationNotFound here: the adapter's table makes it
-    // provider_session_lost, and the adapter retries on the new application.
-    const collection = await this.read(url, 'list conversations');
-    return listedConversations(collection, url);
+    let listed: ListedConversation[] = [];
+    if (link) {
+      const url = absoluteHref(link, input.communicationUrl);
+      // A lost application answers 404 ApplicationNotFound here: the adapter's table makes
+      // it provider_session_lost, and the adapter retries on the new application.
+      listed = listedConversations(await this.read(url, 'list conversations'), url);
+    }
+    const known = new Set(listed.map((entry) => entry.href));
+    if (this.announcedTo === input.applicationUrl)
+      for (const href of this.announced.keys()) if (!known.has(href)) listed.push({ href });
+    return listed;
   }
 
   private async readConversation(href: string): Promise<UcwaResource> {

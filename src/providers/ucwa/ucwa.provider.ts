@@ -49,7 +49,9 @@ export class UcwaProvider implements InvitationProvider {
     shared: SharedStateStore,
   ) {
     this.session = new UcwaSession(this.http, config, shared);
-    this.channel = new UcwaEventChannel(this.session, EVENT_TIMEOUT_SECONDS, shared);
+    this.channel = new UcwaEventChannel(this.session, EVENT_TIMEOUT_SECONDS, shared, (envelope, url, applicationUrl) =>
+      this.conversations.learn(envelope, url, applicationUrl),
+    );
   }
 
   get mode() {
