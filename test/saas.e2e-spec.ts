@@ -74,7 +74,9 @@ describe('saas adapter against the sandbox', () => {
       onBehalfOf: 'sip:helpdesk@sandbox.test',
       modalities: ['Audio', 'Video', 'Messaging'],
     });
-    expect(created.body.providerRef.resourceUrl).toMatch(/^http:\/\/.+\/participantInvitations\/[0-9a-f-]+\?endpointId=/);
+    expect(created.body.providerRef.resourceUrl).toMatch(
+      /^http:\/\/.+\/participantInvitations\/[0-9a-f-]+\?endpointId=/,
+    );
   });
 
   it('refreshes its token once on 401', async () => {
@@ -190,14 +192,11 @@ describe('saas adapter against the sandbox', () => {
     ['gone', 503, 'provider_unavailable', 'CannotRedirect'],
     ['already', 409, 'already_in_conversation', 'AlreadyExists'],
     ['nocallback', 502, 'callback_unreachable', 'CallbackChannelError'],
-  ])(
-    'conversation %s answers %i %s (platform subcode %s)',
-    async (conversationId, httpStatus, code, subcode) => {
-      const created = await createInvitation(app, { provider: 'saas', conversationId, to: 'sip:heidi@sandbox.test' });
-      expect(created.status).toBe(httpStatus);
-      expect(created.body).toMatchObject({ code, provider: { name: 'saas', subcode } });
-    },
-  );
+  ])('conversation %s answers %i %s (platform subcode %s)', async (conversationId, httpStatus, code, subcode) => {
+    const created = await createInvitation(app, { provider: 'saas', conversationId, to: 'sip:heidi@sandbox.test' });
+    expect(created.status).toBe(httpStatus);
+    expect(created.body).toMatchObject({ code, provider: { name: 'saas', subcode } });
+  });
 
   describe('finding the conversation (communication → conversations → ms:rtc:saas:addParticipant)', () => {
     const invitesSent = async () =>
