@@ -192,6 +192,21 @@ describe('the conversation directory', () => {
     await expect(lookup(directory, '343')).rejects.toBe(lost);
   });
 
+  it('learns a conversation from the UCWA `added` event sample (SD conversation_ref.md)', async () => {
+    const server = platform({
+      [`${UCWA_APP}/communication/conversations`]: { rel: 'conversations', _links: {} } as UcwaResource,
+      [`${UCWA_APP}/communication/conversations/137`]: ucwa('conversation.json'),
+    });
+    const directory = new ConversationDirectory('ucwa', server.read);
+    directory.learn(ucwa<UcwaEventEnvelope>('event-conversation-added.json'), `${UCWA_APP}/events?ack=1`, UCWA_APP);
+    // The sample's href names port 443 explicitly: the same URL as without it.
+    await expect(lookup(directory, '137')).resolves.toBe(`${UCWA_APP}/communication/conversations/137/addParticipant`);
+    expect(server.reads).toEqual([
+      `${UCWA_APP}/communication/conversations`,
+      `${UCWA_APP}/communication/conversations/137`,
+    ]);
+  });
+
   describe('conversations announced by events (SaaS SDK samples)', () => {
     const SAAS_APP =
       'https://webpoolbl20r04.infra.lync.com/platformservice/v1/applications/1393347000?endpointId=sip%3amonitoringaudio%400mcorp2cloudperf.onmicrosoft.com';
