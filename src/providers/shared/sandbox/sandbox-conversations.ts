@@ -5,11 +5,16 @@ import { conversationScenario } from './scenarios';
  * A real platform lists only conversations the application takes part in (SD
  * `conversations_ref.md`) and refuses addParticipant elsewhere, so the simulators do too.
  * A conversation comes to exist in two ways: the demo set below is there from the start
- * (the README's examples and the conversation trigger words), and
+ * (the README's examples and the conversation trigger words, also with the `.xml` suffix
+ * that picks XML error bodies), and
  * `POST /sandbox/{ucwa,saas}/_control/conversations {"id": …}` puts the simulated user in
  * one more, as when someone invites it into a meeting. `missing` never exists.
  */
-export const DEMO_CONVERSATIONS: readonly string[] = ['conf-1', 'meeting-1', 'gone', 'already', 'nocallback'];
+export const DEMO_CONVERSATIONS: readonly string[] = [
+  'conf-1',
+  'meeting-1',
+  ...['gone', 'already', 'nocallback'].flatMap((word) => [word, `${word}.xml`]),
+];
 
 /** Ids the simulators accept for a conversation: short, URL-safe, as platform ids are. */
 const CONVERSATION_ID = /^[A-Za-z0-9._~-]{1,128}$/;
