@@ -3,7 +3,7 @@ import { absoluteHref, findLink, relIs, type UcwaEventEnvelope, type UcwaResourc
 
 /**
  * Finding the caller's conversation, the same way for UCWA 2015 and the Trusted
- * Application API (protocols.md §1.1 step 7, §2.1 step 6; audit table rows "conversations"):
+ * Application API (protocols-research.md §1.1 step 7, §2.1 step 6; audit tables protocols.md §1.8, §2.7):
  *
  * - Neither platform offers a `conversation` link template. The ongoing conversations are
  *   listed by `communication`'s `conversations` link (SD `communication_ref.md`, e.g.
@@ -37,8 +37,8 @@ const MAX_CACHED = 1_000;
 export class ConversationDirectory {
   /** `${applicationUrl} ${conversationId}` → the conversation's absolute href, oldest first. */
   private readonly hrefs = new Map<string, string>();
-  /** Conversations announced by `conversation` added/updated events, by absolute href. */
-  private readonly announced = new Map<string, UcwaResource | undefined>();
+  /** Absolute hrefs of conversations announced by `conversation` added/updated events, oldest first. */
+  private readonly announced = new Set<string>();
   /** The application those announcements were made to: another one's hrefs are not ours. */
   private announcedTo?: string;
 
@@ -105,8 +105,8 @@ export class ConversationDirectory {
         }
         if (type !== 'added' && type !== 'updated') continue;
         this.announced.delete(href);
-        this.announced.set(href, embeddedResource(event as UcwaResource, 'conversation'));
-        if (this.announced.size > MAX_CACHED) this.announced.delete(this.announced.keys().next().value as string);
+        this.announced.add(href);
+        if (this.announced.size > MAX_CACHED) this.announced.delete(this.announced.values().next().value as string);
       }
     }
   }
@@ -132,7 +132,7 @@ export class ConversationDirectory {
     }
     const known = new Set(listed.map((entry) => entry.href));
     if (this.announcedTo === input.applicationUrl)
-      for (const href of this.announced.keys()) if (!known.has(href)) listed.push({ href });
+      for (const href of this.announced) if (!known.has(href)) listed.push({ href });
     return listed;
   }
 
