@@ -341,6 +341,24 @@ describe('saas adapter against the sandbox', () => {
       expect(refused.status).toBe(400);
       expect(refused.body).toMatchObject({ code: 'BadRequest', subcode: 'ParameterValidationFailure' });
     }
+    // Nor does it add to a conversation the endpoint is not in, or for another endpoint.
+    const valid = { to: 'sip:heidi@sandbox.test', operationId: 'op-wire-refused' };
+    for (const [query, status, subcode] of [
+      [`endpointId=${endpoint}&conversationId=conf-404`, 404, 'ConversationNotFound'],
+      ['conversationId=meeting-1', 403, 'ApplicationNotFound'],
+      [
+        `endpointId=${encodeURIComponent('sip:other@sandbox.test')}&conversationId=meeting-1`,
+        403,
+        'ApplicationNotFound',
+      ],
+    ] as const) {
+      const refused = await readJson<{ subcode: string }>(
+        app,
+        `/sandbox/saas/platformservice/v1/applications/app1/communication/participantInvitations?${query}`,
+        { method: 'POST', json: valid, headers: { Authorization: `Bearer ${token.body.access_token}` } },
+      );
+      expect(refused).toMatchObject({ status, body: { subcode } });
+    }
   });
 
   it('answers 403 ApplicationNotFound for an unprovisioned endpoint as provider_forbidden', async () => {

@@ -157,7 +157,7 @@ describe.each(TEST_DATABASES)('ucwa adapter against the sandbox on %s', (databas
       expect((await invitesSent()).length).toBe(before);
     });
 
-    it('the simulator serves the collection and no conversation template', async () => {
+    it('the simulator serves the collection, no conversation template, and refuses unknown conversations', async () => {
       const token = await app
         .request('/sandbox/ucwa/oauth/token', {
           method: 'POST',
@@ -187,6 +187,17 @@ describe.each(TEST_DATABASES)('ucwa adapter against the sandbox on %s', (databas
       expect(body._links.conversation.map((link) => link.href.split('/').pop())).toEqual(
         expect.arrayContaining(['conf-1', 'meeting-1', 'gone', 'already', 'nocallback']),
       );
+      // addParticipant on a conversation the user is not in is refused, not obeyed.
+      const refused = await app.request(
+        `${application._links.self.href}/communication/conversations/conf-404/addParticipant`,
+        {
+          method: 'POST',
+          json: { operationId: 'op-wire-refused', to: 'sip:heidi@sandbox.test' },
+          headers: { Authorization: `Bearer ${token.access_token}` },
+        },
+      );
+      expect(refused.status).toBe(404);
+      expect(await refused.json()).toMatchObject({ code: 'NotFound', subcode: 'ConversationNotFound' });
       await app.request(application._links.self.href, {
         method: 'DELETE',
         headers: { Authorization: `Bearer ${token.access_token}` },
