@@ -7,6 +7,7 @@ import {
   type InvitationBody,
 } from './support/invitations-client';
 import { providerFacts, triggerTarget, unsupportedTarget, type ProviderFacts } from './support/scenario-targets';
+import { openSandboxConversation } from './support/sandbox-conversations';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TEST_DATABASES } from './support/test-database';
 import { uniqueConversation } from './support/per-test';
@@ -84,6 +85,7 @@ describe.each(TEST_DATABASES)('provider contract (%s)', (database) => {
 
     beforeAll(async () => {
       facts = await providerFacts(app, provider);
+      if (provider === 'ucwa' || provider === 'saas') await openSandboxConversation(app, provider, `conv-${provider}`);
     });
 
     it('is in sandbox mode and ready', async () => {

@@ -1,5 +1,6 @@
 import { ChildService, liveEnvAgainst } from './support/child-service';
 import { createGraphCall } from './support/graph-calls';
+import { openSandboxConversation } from './support/sandbox-conversations';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TEST_DATABASE_URL, createTestSchema, type TestSchema } from './support/test-database';
 import { WebhookRecorder } from './support/webhook-recorder';
@@ -142,6 +143,7 @@ describeOnPostgres('two replicas on PostgreSQL', () => {
     // that batch; a fresh start would get only `resync` and lose it (protocols.md §1.4).
     const ucwaCreated: Invitation[] = [];
     for (let i = 0; i < 4; i += 1) {
+      await openSandboxConversation(ucwaPlatform, 'ucwa', `replicas-${i}`);
       ucwaCreated.push(
         await post(replicas[i % 2], {
           provider: 'ucwa',

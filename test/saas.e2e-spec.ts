@@ -7,14 +7,23 @@ import {
   waitForHistory,
   waitForTerminal,
 } from './support/invitations-client';
+import { SaasProvider } from '../src/providers/saas/saas.provider';
 import { startTestApp, type TestApp } from './support/test-app';
 import { uniqueConversation } from './support/per-test';
+import { openSandboxConversation } from './support/sandbox-conversations';
 
 const CALLBACK_TYPE = 'application/json; type="application/vnd.microsoft.com.ucwa+json"; charset=utf-8';
 
 /** The SaaS adapter against its simulator: wire fields, callbacks and their checks. */
 describe('saas adapter against the sandbox', () => {
   let app: TestApp;
+
+  /** A conversation of its own in the simulator, so the duplicate rule never joins two tests. */
+  async function openConversation(): Promise<string> {
+    const id = uniqueConversation('m');
+    await openSandboxConversation(app, 'saas', id);
+    return id;
+  }
   const sign = async (options: Record<string, unknown> = {}) =>
     (await readJson<{ token: string }>(app, '/sandbox/saas/_control/sign', { method: 'POST', json: options })).body
       .token;
@@ -74,20 +83,22 @@ describe('saas adapter against the sandbox', () => {
       onBehalfOf: 'sip:helpdesk@sandbox.test',
       modalities: ['Audio', 'Video', 'Messaging'],
     });
-    expect(created.body.providerRef.resourceUrl).toMatch(/^http:\/\/.+\/participantInvitations\/[0-9a-f-]+$/);
+    expect(created.body.providerRef.resourceUrl).toMatch(
+      /^http:\/\/.+\/participantInvitations\/[0-9a-f-]+\?endpointId=/,
+    );
   });
 
   it('refreshes its token once on 401', async () => {
     await createInvitation(app, {
       provider: 'saas',
-      conversationId: uniqueConversation('m'),
+      conversationId: await openConversation(),
       to: 'sip:heidi@sandbox.test',
     });
     const before = (await readJson<{ issued: number }>(app, '/sandbox/saas/_inspect/tokens')).body.issued;
     await app.request('/sandbox/saas/_control/expire-tokens', { method: 'POST' });
     const created = await createInvitation(app, {
       provider: 'saas',
-      conversationId: uniqueConversation('m'),
+      conversationId: await openConversation(),
       to: 'sip:heidi@sandbox.test',
     });
     expect(created.status).toBe(202);
@@ -99,7 +110,7 @@ describe('saas adapter against the sandbox', () => {
     for (const field of ['subject', 'onBehalfOf']) {
       const refused = await createInvitation(app, {
         provider: 'saas',
-        conversationId: uniqueConversation('m'),
+        conversationId: await openConversation(),
         to: 'sip:a@sandbox.test',
         [field]: 'x'.repeat(251),
       });
@@ -118,7 +129,7 @@ describe('saas adapter against the sandbox', () => {
     beforeAll(async () => {
       const created = await createInvitation(app, {
         provider: 'saas',
-        conversationId: uniqueConversation('m'),
+        conversationId: await openConversation(),
         to: 'sip:silent@sandbox.test',
         timeoutSeconds: 30,
       });
@@ -165,7 +176,7 @@ describe('saas adapter against the sandbox', () => {
   it('a callback that beats the addParticipant response wins', async () => {
     const created = await createInvitation(app, {
       provider: 'saas',
-      conversationId: uniqueConversation('m'),
+      conversationId: await openConversation(),
       to: 'sip:dup@sandbox.test',
     });
     const done = created.body.terminal ? created.body : await waitForTerminal(app, created.body.id);
@@ -181,7 +192,7 @@ describe('saas adapter against the sandbox', () => {
   ])('%s ends %s (%s) keeping the platform subcode %s', async (word, status, code, subcode) => {
     const created = await createInvitation(app, {
       provider: 'saas',
-      conversationId: uniqueConversation('m'),
+      conversationId: await openConversation(),
       to: `sip:${word}@sandbox.test`,
     });
     const done = await waitForTerminal(app, created.body.id);
@@ -189,18 +200,130 @@ describe('saas adapter against the sandbox', () => {
   });
 
   it.each([
-    ['missing', 404, 'conversation_not_found', 'ConversationNotFound'],
+    // Not listed among the endpoint's conversations: no platform error, nothing sent.
+    ['missing', 404, 'conversation_not_found', null],
     ['gone', 503, 'provider_unavailable', 'CannotRedirect'],
     ['already', 409, 'already_in_conversation', 'AlreadyExists'],
     ['nocallback', 502, 'callback_unreachable', 'CallbackChannelError'],
-  ])(
-    'conversation %s answers %i %s with the platform subcode %s',
-    async (conversationId, httpStatus, code, subcode) => {
+  ])('conversation %s answers %i %s (platform subcode %s)', async (conversationId, httpStatus, code, subcode) => {
+    const created = await createInvitation(app, { provider: 'saas', conversationId, to: 'sip:heidi@sandbox.test' });
+    expect(created.status).toBe(httpStatus);
+    expect(created.body).toMatchObject({ code, provider: { name: 'saas', subcode } });
+  });
+
+  describe('finding the conversation (communication → conversations → ms:rtc:saas:addParticipant)', () => {
+    const invitesSent = async () =>
+      (await readJson<{ invites: unknown[] }>(app, '/sandbox/saas/_inspect/invites')).body.invites.length;
+    const conversationPath = (id: string) =>
+      `/sandbox/saas/platformservice/v1/applications/app1/communication/conversations/${id}`;
+    const control = (path: string, init: { method: string; json?: unknown }) =>
+      app.request(`/sandbox/saas/_control/${path}`, init);
+
+    it.each([
+      ['its id', () => 'meeting-1'],
+      ['its absolute href', () => `${app.config.publicBaseUrl}${conversationPath('meeting-1')}`],
+      [
+        'its absolute href with the endpointId query',
+        () =>
+          `${app.config.publicBaseUrl}${conversationPath('meeting-1')}?endpointId=${encodeURIComponent(app.config.saas.endpointId)}`,
+      ],
+      ['its host-relative href', () => conversationPath('meeting-1')],
+      ['its href relative to the application', () => 'communication/conversations/meeting-1'],
+    ])('by %s', async (_label, conversationId) => {
+      const created = await createInvitation(
+        app,
+        { provider: 'saas', conversationId: conversationId(), to: 'sip:heidi@sandbox.test' },
+        { wait: 20 },
+      );
+      expect(created.status).toBe(202);
+      expect(created.body.status).toBe('joined');
+    });
+
+    it.each([
+      ['an id the endpoint is not in', 'conf-404'],
+      [
+        'an href of a conversation it does not list',
+        '/sandbox/saas/platformservice/v1/applications/app1/communication/conversations/conf-404',
+      ],
+      [
+        'an href on another host',
+        'https://evil.example/sandbox/saas/platformservice/v1/applications/app1/communication/conversations/meeting-1',
+      ],
+    ])('%s: 404 conversation_not_found, stored failed, no addParticipant sent', async (_label, conversationId) => {
+      const before = await invitesSent();
       const created = await createInvitation(app, { provider: 'saas', conversationId, to: 'sip:heidi@sandbox.test' });
-      expect(created.status).toBe(httpStatus);
-      expect(created.body).toMatchObject({ code, provider: { name: 'saas', subcode } });
-    },
-  );
+      expect(created.status).toBe(404);
+      expect(created.body).toMatchObject({ code: 'conversation_not_found', provider: { name: 'saas' } });
+      const stored = await getInvitation(app, (created.body as unknown as { invitationId: string }).invitationId);
+      expect(stored.body).toMatchObject({ status: 'failed', error: { code: 'conversation_not_found' } });
+      expect(await invitesSent()).toBe(before);
+    });
+
+    it('a conversation the endpoint joins later is found; once it ended, the cached href is looked up again', async () => {
+      const id = `later-${randomUUID().slice(0, 8)}`;
+      const invite = () =>
+        createInvitation(app, { provider: 'saas', conversationId: id, to: 'sip:heidi@sandbox.test' });
+      expect((await invite()).status).toBe(404);
+      expect((await control('conversations', { method: 'POST', json: { id } })).status).toBe(204);
+      expect((await invite()).status).toBe(202);
+      expect((await control(`conversations/${id}`, { method: 'DELETE' })).status).toBe(204);
+      const before = await invitesSent();
+      const ended = await invite();
+      expect(ended.status).toBe(404);
+      expect(ended.body).toMatchObject({ code: 'conversation_not_found' });
+      expect(await invitesSent()).toBe(before);
+    });
+  });
+
+  describe('discovery (a fresh adapter against the simulator)', () => {
+    const fresh = () => new SaasProvider({ ...app.config.saas, mode: 'live' });
+    const issued = async () => (await readJson<{ issued: number }>(app, '/sandbox/saas/_inspect/tokens')).body.issued;
+    const submit = (provider: SaasProvider) =>
+      provider.submit({
+        invitationId: randomUUID(),
+        operationId: randomUUID().replace(/-/g, ''),
+        conversationId: 'meeting-1',
+        to: 'sip:silent@sandbox.test',
+        displayName: null,
+        tenantId: null,
+        subject: null,
+        modalities: [],
+        onBehalfOf: null,
+        replacesCallId: null,
+        timeoutSeconds: 30,
+      });
+
+    it('refuses discovery without the token: the simulator answers 401 like the platform', async () => {
+      const response = await app.request('/sandbox/saas/platformservice/discover');
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    });
+
+    it('a 401 challenge at discovery gets one fresh token and one retry', async () => {
+      const provider = fresh();
+      const before = await issued();
+      expect((await app.request('/sandbox/saas/_control/revoke-at-discovery', { method: 'POST' })).status).toBe(204);
+      expect(await provider.probe()).toMatchObject({ ready: true });
+      expect(await issued()).toBe(before + 2);
+      expect(await submit(provider)).toMatchObject({ status: 'submitted' });
+    });
+
+    it.each(['link', 'embedded'])(
+      'finds the application when applications?endpointId= answers it %s',
+      async (shape) => {
+        expect(
+          (await app.request('/sandbox/saas/_control/application-shape', { method: 'POST', json: { shape } })).status,
+        ).toBe(204);
+        try {
+          const signal = await submit(fresh());
+          expect(signal.status).toBe('submitted');
+          expect(signal.ref?.resourceUrl).toMatch(/\/communication\/participantInvitations\/[0-9a-f-]+\?endpointId=/);
+        } finally {
+          await app.request('/sandbox/saas/_control/application-shape', { method: 'POST', json: { shape: 'link' } });
+        }
+      },
+    );
+  });
 
   it('the sandbox, like the platform, refuses a missing or over-long operationId with 400 ParameterValidationFailure', async () => {
     const { saas } = app.config;
@@ -217,7 +340,8 @@ describe('saas adapter against the sandbox', () => {
     });
     expect(token.status).toBe(200);
     // The sandbox's own layout (the adapter finds it by links): this probes the simulator itself.
-    const url = '/sandbox/saas/platformservice/v1/applications/app1/participantInvitations?conversationId=m';
+    const endpoint = encodeURIComponent(saas.endpointId);
+    const url = `/sandbox/saas/platformservice/v1/applications/app1/communication/participantInvitations?endpointId=${endpoint}&conversationId=meeting-1`;
     for (const body of [
       { to: 'sip:heidi@sandbox.test' },
       { to: 'sip:heidi@sandbox.test', operationId: 'x'.repeat(51) },
@@ -229,6 +353,24 @@ describe('saas adapter against the sandbox', () => {
       });
       expect(refused.status).toBe(400);
       expect(refused.body).toMatchObject({ code: 'BadRequest', subcode: 'ParameterValidationFailure' });
+    }
+    // Nor does it add to a conversation the endpoint is not in, or for another endpoint.
+    const valid = { to: 'sip:heidi@sandbox.test', operationId: 'op-wire-refused' };
+    for (const [query, status, subcode] of [
+      [`endpointId=${endpoint}&conversationId=conf-404`, 404, 'ConversationNotFound'],
+      ['conversationId=meeting-1', 403, 'ApplicationNotFound'],
+      [
+        `endpointId=${encodeURIComponent('sip:other@sandbox.test')}&conversationId=meeting-1`,
+        403,
+        'ApplicationNotFound',
+      ],
+    ] as const) {
+      const refused = await readJson<{ subcode: string }>(
+        app,
+        `/sandbox/saas/platformservice/v1/applications/app1/communication/participantInvitations?${query}`,
+        { method: 'POST', json: valid, headers: { Authorization: `Bearer ${token.body.access_token}` } },
+      );
+      expect(refused).toMatchObject({ status, body: { subcode } });
     }
   });
 
@@ -243,7 +385,7 @@ describe('saas adapter against the sandbox', () => {
     try {
       const created = await createInvitation(live, {
         provider: 'saas',
-        conversationId: uniqueConversation('m'),
+        conversationId: await openConversation(),
         to: 'sip:heidi@sandbox.test',
       });
       expect(created.status).toBe(502);

@@ -5,6 +5,7 @@ import type { SharedStateStore } from '../src/common/shared-state';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../src/persistence/database';
 import { DatabaseSharedState } from '../src/persistence/shared-state.store';
 import { UcwaProvider } from '../src/providers/ucwa/ucwa.provider';
+import { openSandboxConversation } from './support/sandbox-conversations';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TEST_DATABASES, createTestSchema, type TestSchema } from './support/test-database';
 
@@ -73,6 +74,7 @@ describe('one UCWA application for every replica', () => {
 
   beforeAll(async () => {
     platform = await startTestApp();
+    await openSandboxConversation(platform, 'ucwa', 'shared-app');
     dir = mkdtempSync(join(tmpdir(), 'shared-ucwa-'));
     handle = openDatabase(`sqlite:${join(dir, 'state.db')}`);
     await migrateToLatest(handle);

@@ -1,4 +1,10 @@
-import { createInvitation, readJson, waitForHistory, waitForTerminal } from './support/invitations-client';
+import {
+  createInvitation,
+  getInvitation,
+  readJson,
+  waitForHistory,
+  waitForTerminal,
+} from './support/invitations-client';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TEST_DATABASES } from './support/test-database';
 
@@ -92,6 +98,110 @@ describe.each(TEST_DATABASES)('ucwa adapter against the sandbox on %s', (databas
     expect(created.body).toMatchObject({
       code: 'provider_unavailable',
       provider: { name: 'ucwa', httpStatus: 410, code: 'Gone', subcode: 'CannotRedirect' },
+    });
+  });
+
+  describe('finding the conversation (communication → conversations → addParticipant)', () => {
+    const invitesSent = async () =>
+      (await readJson<{ invites: { application: string }[] }>(app, '/sandbox/ucwa/_inspect/invites')).body.invites;
+    /** The application's path, learned from the simulator (its id is the server's choice). */
+    const applicationPath = async () => {
+      const first = await invite('heidi');
+      expect(first.status).toBe(202);
+      const invites = await invitesSent();
+      return `/sandbox/ucwa/ucwa/v1/applications/${invites[invites.length - 1].application}`;
+    };
+
+    it.each([
+      ['its absolute href', (path: string) => `${app.config.publicBaseUrl}${path}/communication/conversations/conf-1`],
+      ['its host-relative href', (path: string) => `${path}/communication/conversations/conf-1`],
+      ['its href relative to the application', () => 'communication/conversations/conf-1'],
+    ])('by %s', async (_label, conversationId) => {
+      const created = await invite('heidi', { conversationId: conversationId(await applicationPath()) });
+      expect(created.status).toBe(202);
+      expect((await waitForTerminal(app, created.body.id)).status).toBe('joined');
+    });
+
+    it.each([
+      ['an id the user is not in', async () => 'conf-404'],
+      ['an href it does not list', async () => `${await applicationPath()}/communication/conversations/conf-404`],
+      [
+        'an href of another application',
+        async () => '/sandbox/ucwa/ucwa/v1/applications/other/communication/conversations/conf-1',
+      ],
+    ])('%s: 404 conversation_not_found, stored failed, no addParticipant sent', async (_label, conversationId) => {
+      const wanted = await conversationId();
+      const before = (await invitesSent()).length;
+      const created = await invite('heidi', { conversationId: wanted });
+      expect(created.status).toBe(404);
+      expect(created.body).toMatchObject({ code: 'conversation_not_found', provider: { name: 'ucwa' } });
+      const stored = await getInvitation(app, (created.body as unknown as { invitationId: string }).invitationId);
+      expect(stored.body).toMatchObject({ status: 'failed', error: { code: 'conversation_not_found' } });
+      expect((await invitesSent()).length).toBe(before);
+    });
+
+    it('a conversation the user joins later is found; once it ended, the cached href is looked up again', async () => {
+      const id = `later-${Date.now()}`;
+      const conversations = (init: { method: string; json?: unknown }, suffix = '') =>
+        app.request(`/sandbox/ucwa/_control/conversations${suffix}`, init);
+      expect((await invite('heidi', { conversationId: id })).status).toBe(404);
+      expect((await conversations({ method: 'POST', json: { id } })).status).toBe(204);
+      const joined = await invite('heidi', { conversationId: id });
+      expect(joined.status).toBe(202);
+      expect((await waitForTerminal(app, joined.body.id)).status).toBe('joined');
+      expect((await conversations({ method: 'DELETE' }, `/${id}`)).status).toBe(204);
+      const before = (await invitesSent()).length;
+      const ended = await invite('heidi', { conversationId: id });
+      expect(ended.status).toBe(404);
+      expect(ended.body).toMatchObject({ code: 'conversation_not_found' });
+      expect((await invitesSent()).length).toBe(before);
+    });
+
+    it('the simulator serves the collection, no conversation template, and refuses unknown conversations', async () => {
+      const token = await app
+        .request('/sandbox/ucwa/oauth/token', {
+          method: 'POST',
+          body: new URLSearchParams({
+            grant_type: 'password',
+            username: app.config.ucwa.username,
+            password: app.config.ucwa.password,
+          }).toString(),
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        })
+        .then((r) => r.json() as Promise<{ access_token: string }>);
+      const created = await app.request('/sandbox/ucwa/ucwa/v1/applications', {
+        method: 'POST',
+        json: { userAgent: 'probe', endpointId: 'probe', culture: 'en-US' },
+        headers: { Authorization: `Bearer ${token.access_token}` },
+      });
+      const application = (await created.json()) as {
+        _links: { self: { href: string } };
+        _embedded: { communication: { _links: Record<string, { href: string }> } };
+      };
+      expect(Object.keys(application._embedded.communication._links).sort()).toEqual(['conversations', 'self']);
+      const list = await app.request(application._embedded.communication._links.conversations.href, {
+        headers: { Authorization: `Bearer ${token.access_token}` },
+      });
+      expect(list.status).toBe(200);
+      const body = (await list.json()) as { _links: { conversation: { href: string }[] } };
+      expect(body._links.conversation.map((link) => link.href.split('/').pop())).toEqual(
+        expect.arrayContaining(['conf-1', 'meeting-1', 'gone', 'already', 'nocallback']),
+      );
+      // addParticipant on a conversation the user is not in is refused, not obeyed.
+      const refused = await app.request(
+        `${application._links.self.href}/communication/conversations/conf-404/addParticipant`,
+        {
+          method: 'POST',
+          json: { operationId: 'op-wire-refused', to: 'sip:heidi@sandbox.test' },
+          headers: { Authorization: `Bearer ${token.access_token}` },
+        },
+      );
+      expect(refused.status).toBe(404);
+      expect(await refused.json()).toMatchObject({ code: 'NotFound', subcode: 'ConversationNotFound' });
+      await app.request(application._links.self.href, {
+        method: 'DELETE',
+        headers: { Authorization: `Bearer ${token.access_token}` },
+      });
     });
   });
 });

@@ -11,6 +11,7 @@ import type {
   SubmitRequest,
 } from '../invitation-provider';
 import { authorizedRequest, headerValue, isSuccess, parseJsonText } from '../shared/authorized-request';
+import { ConversationDirectory, embeddedResource } from '../shared/ucwa-family-conversations';
 import { ClientCredentialsTokenSource } from '../shared/client-credentials';
 import { InboundJwtVerifier } from '../shared/inbound-jwt';
 import { ProviderHttp, withSubmitRetries } from '../shared/provider-http';
@@ -20,6 +21,7 @@ import {
   findLink,
   invitationEventSignals,
   invitationSignal,
+  relIs,
   ucwaFamilyHttpError,
   type UcwaEventEnvelope,
   type UcwaReason,
@@ -27,6 +29,32 @@ import {
 } from '../shared/ucwa-family';
 import { SAAS_CAPABILITIES } from './saas.capabilities';
 import { addParticipantBody } from './saas.mapper';
+
+interface SaasApplication {
+  url: string;
+  resource: UcwaResource;
+}
+
+/** Relative hrefs resolve against the resource's `baseuri` when it has one (SDK Tests/Data Event_*.json). */
+function baseOf(resource: UcwaResource | undefined, requestUrl: string): string {
+  return typeof resource?.baseuri === 'string' && /^https?:\/\//i.test(resource.baseuri)
+    ? resource.baseuri
+    : requestUrl;
+}
+
+/** The application in an `applications` answer: embedded under its rel, or the answer itself. */
+function applicationIn(answer: UcwaResource): UcwaResource | undefined {
+  const embedded = embeddedResource(answer, 'application');
+  if (embedded) return embedded;
+  const rel = typeof answer.rel === 'string' ? answer.rel : '';
+  return relIs(rel, 'application') || embeddedResource(answer, 'communication') ? answer : undefined;
+}
+
+/** The application's own URL: its `self` link, else the URL it was read from. */
+function applicationUrl(resource: UcwaResource, base: string, fallback: string): string {
+  const self = findLink(resource, 'self');
+  return self ? absoluteHref(self, base) : fallback;
+}
 
 /** AAD v1 tokens name the tenant in the issuer (protocols.md §2.5). */
 export const SAAS_CALLBACK_ISSUER = /^https:\/\/sts\.windows\.net\/[0-9a-fA-F-]{36}\/$/;
@@ -43,7 +71,8 @@ export class SaasProvider implements InvitationProvider {
   private readonly http = new ProviderHttp({ provider: 'saas', timeoutMs: 10_000 });
   private readonly tokens: ClientCredentialsTokenSource;
   private readonly callbackTokens: InboundJwtVerifier;
-  private application?: Promise<{ url: string; resource: UcwaResource }>;
+  private application?: Promise<SaasApplication>;
+  private readonly conversations = new ConversationDirectory('saas', (url, what) => this.getResource(url, what));
 
   constructor(private readonly config: SaasConfig) {
     this.tokens = new ClientCredentialsTokenSource(this.http, {
@@ -65,16 +94,21 @@ export class SaasProvider implements InvitationProvider {
   }
 
   async submit(request: SubmitRequest): Promise<ProviderSignal> {
-    const addParticipant = await withSubmitRetries(() => this.addParticipantLink(request.conversationId));
+    const target = await withSubmitRetries(() => this.addParticipantLink(request.conversationId));
     const response = await withSubmitRetries(() =>
-      this.call({ method: 'POST', url: addParticipant, data: addParticipantBody(request) }, 'addParticipant'),
-    );
+      this.call({ method: 'POST', url: target.url, data: addParticipantBody(request) }, 'addParticipant'),
+    ).catch((error: unknown) => {
+      // The conversation ended since it was looked up: the next submit looks again.
+      if (error instanceof GatewayError && error.code === 'conversation_not_found')
+        this.conversations.forget(target.applicationUrl, request.conversationId);
+      throw error;
+    });
     const location = headerValue(response, 'location');
     return {
       operationId: request.operationId,
       status: 'submitted',
       source: 'provider_response',
-      ...(location ? { ref: { resourceUrl: absoluteHref(location, addParticipant) } } : {}),
+      ...(location ? { ref: { resourceUrl: absoluteHref(location, target.url) } } : {}),
     };
   }
 
@@ -94,7 +128,12 @@ export class SaasProvider implements InvitationProvider {
   async receive(channel: string, request: InboundRequest): Promise<InboundResult> {
     if (channel !== 'callbacks') throw new GatewayError('not_found', `SaaS has no '${channel}' channel`);
     await this.callbackTokens.verify(request.headers.authorization);
-    const signals = invitationEventSignals('saas', this.errorTable, request.body as UcwaEventEnvelope, 'saas');
+    const envelope = request.body as UcwaEventEnvelope;
+    // Conversations the endpoint joined are announced here too (SDK Tests/Data
+    // Event_ConversationAdded.json); only while the application is known (hrefs are its).
+    const application = await this.application?.catch(() => undefined);
+    if (application) this.conversations.learn(envelope, application.url, application.url);
+    const signals = invitationEventSignals('saas', this.errorTable, envelope, 'saas');
     return { signals, reply: { status: 200 } };
   }
 
@@ -113,23 +152,27 @@ export class SaasProvider implements InvitationProvider {
     }
   }
 
-  /** The conversation, by the application's conversation link template, then its addParticipant link. */
-  private async addParticipantLink(conversationId: string): Promise<string> {
+  /**
+   * The conversation, found among those the embedded communication's `conversations`
+   * link lists (shared with UCWA: providers/shared/ucwa-family-conversations.ts), and its
+   * `ms:rtc:saas:addParticipant` link.
+   */
+  private async addParticipantLink(conversationId: string): Promise<{ url: string; applicationUrl: string }> {
     const application = await this.applicationResource();
-    const template = findLink(application.resource, 'conversation');
-    if (!template) throw new GatewayError('provider_error', 'The SaaS application offers no conversation link');
-    const url = absoluteHref(template.replace('{conversationId}', encodeURIComponent(conversationId)), application.url);
-    const conversation = parseJsonText<UcwaResource>(
-      (await this.call({ method: 'GET', url }, 'get conversation')).data,
-    );
-    const href = findLink(conversation, 'addParticipant');
-    if (!href)
-      throw new GatewayError('conflict', `Conversation '${conversationId}' does not allow adding participants`);
-    return absoluteHref(href, url);
+    const communication = embeddedResource(application.resource, 'communication');
+    const base = baseOf(application.resource, application.url);
+    const self = findLink(communication, 'self');
+    const url = await this.conversations.addParticipantLink({
+      applicationUrl: application.url,
+      communication,
+      communicationUrl: self ? absoluteHref(self, base) : application.url,
+      conversationId,
+    });
+    return { url, applicationUrl: application.url };
   }
 
   /** Discovery → applications?endpointId= → the application; cached, forgotten on failure. */
-  private applicationResource(): Promise<{ url: string; resource: UcwaResource }> {
+  private applicationResource(): Promise<SaasApplication> {
     this.application ??= this.discoverApplication().catch((error: unknown) => {
       this.application = undefined;
       throw error;
@@ -137,28 +180,37 @@ export class SaasProvider implements InvitationProvider {
     return this.application;
   }
 
-  private async discoverApplication(): Promise<{ url: string; resource: UcwaResource }> {
-    const discovery = await this.http.request({
-      method: 'GET',
-      url: this.config.discoveryUrl,
-      headers: { Accept: 'application/json' },
-    });
-    if (!isSuccess(discovery)) {
-      throw ucwaFamilyHttpError(
-        'saas',
-        this.errorTable,
-        discovery.status,
-        discovery.headers,
-        discovery.data,
-        'discover',
-      );
-    }
-    const applications = findLink(parseJsonText<UcwaResource>(discovery.data), 'applications');
+  /**
+   * Discovery, with the token like every platform request (SD AuthenticationAndAuthorization.md,
+   * DiscoveryForServiceApplications.md; SDK Tests/Data Discover.json) → `{applications}?endpointId=`,
+   * which answers a link to the application (SDK Tests/Data Applications.json) → GET that
+   * link (Application.json). A server that embeds the application, or answers it directly,
+   * is taken as it is. Hrefs may be relative to the request's host or to a `baseuri`.
+   */
+  private async discoverApplication(): Promise<SaasApplication> {
+    const discoveryUrl = this.config.discoveryUrl;
+    const discovery = await this.getResource(discoveryUrl, 'discover');
+    const applications = findLink(discovery, 'applications');
     if (!applications) throw new GatewayError('provider_error', 'SaaS discovery names no applications resource');
-    const url = new URL(absoluteHref(applications, this.config.discoveryUrl));
+    const url = new URL(absoluteHref(applications, baseOf(discovery, discoveryUrl)));
     url.searchParams.set('endpointId', this.config.endpointId);
-    const response = await this.call({ method: 'GET', url: url.toString() }, 'get application');
-    return { url: url.toString(), resource: parseJsonText<UcwaResource>(response.data) ?? {} };
+    const listUrl = url.toString();
+    const answer = await this.getResource(listUrl, 'get applications');
+    const inline = applicationIn(answer);
+    if (inline) return { url: applicationUrl(inline, baseOf(answer, listUrl), listUrl), resource: inline };
+    const link = findLink(answer, 'application');
+    if (!link)
+      throw new GatewayError(
+        'provider_forbidden',
+        `SaaS lists no application for endpoint ${this.config.endpointId} (is the endpoint provisioned?)`,
+      );
+    const href = absoluteHref(link, baseOf(answer, listUrl));
+    const resource = await this.getResource(href, 'get application');
+    return { url: applicationUrl(resource, baseOf(resource, href), href), resource };
+  }
+
+  private async getResource(url: string, what: string): Promise<UcwaResource> {
+    return parseJsonText<UcwaResource>((await this.call({ method: 'GET', url }, what)).data) ?? {};
   }
 
   private async call(config: AxiosRequestConfig, what: string): Promise<AxiosResponse<string>> {

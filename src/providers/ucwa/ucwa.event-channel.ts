@@ -42,6 +42,9 @@ export class UcwaEventChannel {
     private readonly session: UcwaSession,
     private readonly timeoutSeconds: number,
     private readonly shared: SharedStateStore,
+    /** Sees every envelope (the adapter learns `conversation` added/deleted events from it). */
+    private readonly observe: (envelope: UcwaEventEnvelope, url: string, applicationUrl: string) => void = () =>
+      undefined,
   ) {}
 
   start(sink: EventSink): () => Promise<void> {
@@ -84,6 +87,7 @@ export class UcwaEventChannel {
         this.up = true;
         backoff = 250;
         const envelope = parseJsonText<UcwaEventEnvelope>(response.data) ?? {};
+        this.observe(envelope, url, application.url);
         const signals = invitationEventSignals('ucwa', UCWA_FAMILY_ERROR_TABLE, envelope, 'ucwa');
         if (signals.length > 0) await sink.emit(signals);
         // `resync`/`resume` instead of `next`: the platform dropped what it had queued for us

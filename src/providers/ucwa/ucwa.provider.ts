@@ -19,6 +19,7 @@ import {
   type UcwaReason,
   type UcwaResource,
 } from '../shared/ucwa-family';
+import { ConversationDirectory, embeddedResource } from '../shared/ucwa-family-conversations';
 import { UcwaSession } from './ucwa.application';
 import { UCWA_CAPABILITIES } from './ucwa.capabilities';
 import { UcwaEventChannel } from './ucwa.event-channel';
@@ -39,13 +40,18 @@ export class UcwaProvider implements InvitationProvider {
   private readonly http = new ProviderHttp({ provider: 'ucwa', timeoutMs: 10_000 });
   private readonly session: UcwaSession;
   private readonly channel: UcwaEventChannel;
+  private readonly conversations = new ConversationDirectory('ucwa', async (url, what) =>
+    parseJsonText<UcwaResource>((await this.session.request({ method: 'GET', url }, what)).data),
+  );
 
   constructor(
     private readonly config: UcwaConfig,
     shared: SharedStateStore,
   ) {
     this.session = new UcwaSession(this.http, config, shared);
-    this.channel = new UcwaEventChannel(this.session, EVENT_TIMEOUT_SECONDS, shared);
+    this.channel = new UcwaEventChannel(this.session, EVENT_TIMEOUT_SECONDS, shared, (envelope, url, applicationUrl) =>
+      this.conversations.learn(envelope, url, applicationUrl),
+    );
   }
 
   get mode() {
@@ -54,12 +60,12 @@ export class UcwaProvider implements InvitationProvider {
 
   async submit(request: SubmitRequest): Promise<ProviderSignal> {
     const invitationUrl = await this.withSession(async () => {
-      const addParticipant = await withSubmitRetries(() => this.addParticipantLink(request.conversationId));
+      const target = await withSubmitRetries(() => this.addParticipantLink(request.conversationId));
       const response = await withSubmitRetries(() =>
         this.session.request(
           {
             method: 'POST',
-            url: addParticipant,
+            url: target.url,
             data: {
               operationId: request.operationId,
               to: request.to,
@@ -68,9 +74,14 @@ export class UcwaProvider implements InvitationProvider {
           },
           'addParticipant',
         ),
-      );
+      ).catch((error: unknown) => {
+        // The conversation ended since it was looked up: the next submit looks again.
+        if (error instanceof GatewayError && error.code === 'conversation_not_found')
+          this.conversations.forget(target.applicationUrl, request.conversationId);
+        throw error;
+      });
       const location = headerValue(response, 'location');
-      return location ? absoluteHref(location, addParticipant) : undefined;
+      return location ? absoluteHref(location, target.url) : undefined;
     });
     return {
       operationId: request.operationId,
@@ -125,20 +136,21 @@ export class UcwaProvider implements InvitationProvider {
     return parseJsonText<UcwaResource>(response.data) ?? {};
   }
 
-  /** The conversation (by the communication's conversation template) and its addParticipant link. */
-  private async addParticipantLink(conversationId: string): Promise<string> {
+  /**
+   * The conversation, found among those `communication`'s `conversations` link lists
+   * (providers/shared/ucwa-family-conversations.ts), and its addParticipant link.
+   */
+  private async addParticipantLink(conversationId: string): Promise<{ url: string; applicationUrl: string }> {
     const application = await this.session.current();
-    const communication = application.resource._embedded?.communication as UcwaResource | undefined;
-    const template = findLink(communication, 'conversation');
-    if (!template) throw new GatewayError('provider_error', 'The UCWA application has no conversation link');
-    const url = absoluteHref(template.replace('{conversationId}', encodeURIComponent(conversationId)), application.url);
-    const conversation = parseJsonText<UcwaResource>(
-      (await this.session.request({ method: 'GET', url }, 'get conversation')).data,
-    );
-    const href = findLink(conversation, 'addParticipant');
-    if (!href)
-      throw new GatewayError('conflict', `Conversation '${conversationId}' does not allow adding participants`);
-    return absoluteHref(href, url);
+    const communication = embeddedResource(application.resource, 'communication');
+    const communicationUrl = absoluteHref(findLink(communication, 'self') ?? application.url, application.url);
+    const url = await this.conversations.addParticipantLink({
+      applicationUrl: application.url,
+      communication,
+      communicationUrl,
+      conversationId,
+    });
+    return { url, applicationUrl: application.url };
   }
 
   /**

@@ -1,9 +1,11 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../../common/public.decorator';
 import { sendAnswer } from '../../shared/sandbox/simulated-answer';
 import { SaasSandboxService } from './saas-sandbox.service';
+
+const APP = 'platformservice/v1/applications/app1';
 
 /** /sandbox/saas: the simulated Trusted Application API, plus `_inspect`/`_control` for tests. */
 @ApiExcludeController()
@@ -28,16 +30,20 @@ export class SaasSandboxController {
   }
 
   @Get('platformservice/discover')
-  discover() {
-    return {
-      _links: {
-        self: { href: '/sandbox/saas/platformservice/discover' },
-        'service:applications': { href: `${this.saas.path}/applications` },
-      },
-    };
+  discover(@Headers('authorization') auth: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    return sendAnswer(reply, this.saas.authenticateDiscovery(auth) ?? this.saas.discover());
   }
 
   @Get('platformservice/v1/applications')
+  applications(
+    @Headers('authorization') auth: string | undefined,
+    @Query('endpointId') endpointId: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return sendAnswer(reply, this.saas.authenticate(auth) ?? this.saas.applications(endpointId));
+  }
+
+  @Get(APP)
   application(
     @Headers('authorization') auth: string | undefined,
     @Query('endpointId') endpointId: string | undefined,
@@ -46,35 +52,69 @@ export class SaasSandboxController {
     return sendAnswer(reply, this.saas.authenticate(auth) ?? this.saas.application(endpointId));
   }
 
-  @Get('platformservice/v1/applications/app1/conversations/:conversationId')
+  @Get(`${APP}/communication/conversations`)
+  conversations(
+    @Headers('authorization') auth: string | undefined,
+    @Query('endpointId') endpointId: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return sendAnswer(reply, this.saas.authenticate(auth) ?? this.saas.conversationList(endpointId));
+  }
+
+  @Get(`${APP}/communication/conversations/:conversationId`)
   conversation(
     @Headers('authorization') auth: string | undefined,
     @Param('conversationId') id: string,
+    @Query('endpointId') endpointId: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return sendAnswer(reply, this.saas.authenticate(auth) ?? this.saas.conversation(id));
+    return sendAnswer(reply, this.saas.authenticate(auth) ?? this.saas.conversation(id, endpointId));
   }
 
-  @Post('platformservice/v1/applications/app1/participantInvitations')
+  @Post(`${APP}/communication/participantInvitations`)
   async addParticipant(
     @Headers('authorization') auth: string | undefined,
-    @Query('conversationId') conversationId: string,
+    @Query('conversationId') conversationId: string | undefined,
+    @Query('endpointId') endpointId: string | undefined,
     @Body() body: Record<string, unknown>,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     return sendAnswer(
       reply,
-      this.saas.authenticate(auth) ?? (await this.saas.addParticipant(conversationId, body ?? {})),
+      this.saas.authenticate(auth) ?? (await this.saas.addParticipant(conversationId, endpointId, body ?? {})),
     );
   }
 
-  @Get('platformservice/v1/applications/app1/participantInvitations/:id')
+  @Get(`${APP}/communication/participantInvitations/:id`)
   invitation(
     @Headers('authorization') auth: string | undefined,
     @Param('id') id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     return sendAnswer(reply, this.saas.authenticate(auth) ?? this.saas.invitation(id));
+  }
+
+  /** The endpoint joins a conversation (contract.md §7): `{"id": "meeting-2"}`. */
+  @Post('_control/conversations')
+  openConversation(@Body() body: { id?: unknown } | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    return sendAnswer(reply, this.saas.openConversation(body?.id));
+  }
+
+  @Delete('_control/conversations/:id')
+  endConversation(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return sendAnswer(reply, this.saas.endConversation(id));
+  }
+
+  @Post('_control/revoke-at-discovery')
+  @HttpCode(204)
+  revokeAtDiscovery(): void {
+    this.saas.revokeAtNextDiscovery();
+  }
+
+  /** `{"shape": "embedded"}`: `applications?endpointId=` embeds the application instead of linking it. */
+  @Post('_control/application-shape')
+  applicationShape(@Body() body: { shape?: unknown } | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    return sendAnswer(reply, this.saas.setApplicationShape(body?.shape));
   }
 
   @Get('_inspect/invites')

@@ -5,6 +5,7 @@ import { SandboxAccessTokens, SubmitAttempts } from '../../shared/sandbox/sandbo
 import { playRingTimeline } from '../../shared/sandbox/ring-timeline';
 import { SandboxTimers } from '../../shared/sandbox/sandbox-timers';
 import { SandboxTokenIssuer } from '../../shared/sandbox/sandbox-token-issuer';
+import { SandboxConversations } from '../../shared/sandbox/sandbox-conversations';
 import { conversationScenario, targetScenario, type TargetScenario } from '../../shared/sandbox/scenarios';
 import type { SimulatedAnswer } from '../../shared/sandbox/simulated-answer';
 import { SIMULATED_REASONS, type SimulatedReason } from '../../shared/sandbox/ucwa-family-reasons';
@@ -37,6 +38,9 @@ export class SaasSandboxService {
   private readonly attempts = new SubmitAttempts();
   private readonly invitations = new Map<string, SimulatedInvitation>();
   private callbacks = 0;
+  private readonly conversations = new SandboxConversations();
+  private applicationShape: 'link' | 'embedded' = 'link';
+  private revokeAtDiscovery = false;
 
   constructor(private readonly config: AppConfig) {}
 
@@ -47,6 +51,39 @@ export class SaasSandboxService {
   /** Hrefs are host-relative, as the platform's are (protocols.md §2.1). */
   get path(): string {
     return '/sandbox/saas/platformservice/v1';
+  }
+
+  private get appPath(): string {
+    return `${this.path}/applications/app1`;
+  }
+
+  private get endpointQuery(): string {
+    return `endpointId=${encodeURIComponent(this.config.saas.endpointId)}`;
+  }
+
+  /** 403 ApplicationNotFound unless the request names the provisioned endpoint (SD AuthenticationAndAuthorization.md). */
+  private endpointGuard(endpointId: string | undefined): SimulatedAnswer | undefined {
+    return endpointId === this.config.saas.endpointId
+      ? undefined
+      : ucwaError(403, 'Forbidden', 'ApplicationNotFound', 'No application is provisioned for this endpoint.');
+  }
+
+  private applicationBody() {
+    const communication = `${this.appPath}/communication`;
+    return {
+      _links: { self: { href: `${this.appPath}?${this.endpointQuery}` } },
+      _embedded: {
+        'ms:rtc:saas:communication': {
+          _links: {
+            self: { href: `${communication}?${this.endpointQuery}` },
+            // Not in the SDK's Application.json; UCWA's communication has it (protocols.md §2.1, a guess).
+            'ms:rtc:saas:conversations': { href: `${communication}/conversations?${this.endpointQuery}` },
+          },
+          rel: 'ms:rtc:saas:communication',
+        },
+      },
+      rel: 'ms:rtc:saas:application',
+    };
   }
 
   issueToken(form: Record<string, string>): SimulatedAnswer {
@@ -64,51 +101,139 @@ export class SaasSandboxService {
     return { status: 200, body: this.tokens.issue() };
   }
 
+  /** Every platform request carries the token, discovery included (protocols.md §2.1). */
   authenticate(authorization: string | undefined): SimulatedAnswer | undefined {
-    return this.tokens.isValid(authorization)
-      ? undefined
-      : ucwaError(401, 'Unauthorized', 'InvalidToken', 'The token is missing or expired.');
+    if (this.tokens.isValid(authorization)) return undefined;
+    const answer = ucwaError(401, 'Unauthorized', 'InvalidToken', 'The token is missing or expired.');
+    return { ...answer, headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } };
   }
 
-  application(endpointId: string | undefined): SimulatedAnswer {
-    if (endpointId !== this.config.saas.endpointId) {
-      return ucwaError(403, 'Forbidden', 'ApplicationNotFound', 'No application is provisioned for this endpoint.');
+  /** Test control: the next discovery finds its token revoked (401), as after a secret rotation. */
+  revokeAtNextDiscovery(): void {
+    this.revokeAtDiscovery = true;
+  }
+
+  /** Discovery's own guard: the token check, after an armed revocation. */
+  authenticateDiscovery(authorization: string | undefined): SimulatedAnswer | undefined {
+    if (this.revokeAtDiscovery) {
+      this.revokeAtDiscovery = false;
+      this.tokens.expireAll();
     }
-    const query = `endpointId=${encodeURIComponent(endpointId)}`;
+    return this.authenticate(authorization);
+  }
+
+  /** GET {discover}: the applications link, absolute, under its SDK rel (SDK Tests/Data Discover.json). */
+  discover(): SimulatedAnswer {
     return {
       status: 200,
       body: {
-        id: 'app1',
         _links: {
-          self: { href: `${this.path}/applications?${query}` },
-          'service:conversation': {
-            href: `${this.path}/applications/app1/conversations/{conversationId}?${query}`,
-            templated: true,
-          },
+          self: { href: `${this.publicBaseUrl}/sandbox/saas/platformservice/discover` },
+          'ms:rtc:saas:applications': { href: `${this.publicBaseUrl}${this.path}/applications` },
         },
+        rel: 'ms:rtc:saas:discover',
       },
     };
   }
 
-  conversation(conversationId: string): SimulatedAnswer {
-    if (conversationScenario(conversationId) === 'missing') {
-      return ucwaError(404, 'NotFound', 'ConversationNotFound', 'The conversation does not exist.');
-    }
-    const query = `endpointId=${encodeURIComponent(this.config.saas.endpointId)}&conversationId=${encodeURIComponent(conversationId)}`;
+  /** Test control: answer `applications?endpointId=` with a link (the samples) or the application embedded. */
+  setApplicationShape(shape: unknown): SimulatedAnswer {
+    if (shape !== 'link' && shape !== 'embedded')
+      return ucwaError(400, 'BadRequest', 'ParameterValidationFailure', 'shape: link or embedded.');
+    this.applicationShape = shape;
+    return { status: 204 };
+  }
+
+  /** GET {applications}?endpointId=: a link to the endpoint's application (SDK Tests/Data Applications.json). */
+  applications(endpointId: string | undefined): SimulatedAnswer {
+    const refused = this.endpointGuard(endpointId);
+    if (refused) return refused;
+    const self = { href: `${this.path}/applications` };
+    if (this.applicationShape === 'embedded')
+      return {
+        status: 200,
+        body: {
+          _links: { self },
+          _embedded: { 'ms:rtc:saas:application': this.applicationBody() },
+          rel: 'ms:rtc:saas:applications',
+        },
+      };
+    return {
+      status: 200,
+      body: {
+        _links: { self, 'ms:rtc:saas:application': { href: `${this.appPath}?${this.endpointQuery}` } },
+        rel: 'ms:rtc:saas:applications',
+      },
+    };
+  }
+
+  /** GET {application}: the application with `communication` embedded (SDK Tests/Data Application.json). */
+  application(endpointId: string | undefined): SimulatedAnswer {
+    return this.endpointGuard(endpointId) ?? { status: 200, body: this.applicationBody() };
+  }
+
+  /** GET {conversations}: one `ms:rtc:saas:conversation` link per ongoing conversation. */
+  conversationList(endpointId: string | undefined): SimulatedAnswer {
+    const refused = this.endpointGuard(endpointId);
+    if (refused) return refused;
+    const base = `${this.appPath}/communication/conversations`;
+    return {
+      status: 200,
+      body: {
+        _links: {
+          self: { href: `${base}?${this.endpointQuery}` },
+          'ms:rtc:saas:conversation': this.conversations
+            .list()
+            .map((id) => ({ href: `${base}/${encodeURIComponent(id)}?${this.endpointQuery}` })),
+        },
+        rel: 'ms:rtc:saas:conversations',
+      },
+    };
+  }
+
+  /** GET {conversation}: shaped like SDK Tests/Data Event_ConversationConferenced.json's embedded one. */
+  conversation(conversationId: string, endpointId: string | undefined): SimulatedAnswer {
+    const refused = this.endpointGuard(endpointId);
+    if (refused) return refused;
+    if (!this.conversations.has(conversationId)) return CONVERSATION_NOT_FOUND;
+    const id = encodeURIComponent(conversationId);
     return {
       status: 200,
       body: {
         state: 'Conferenced',
+        importance: 'Normal',
+        activeModalities: [],
         _links: {
-          self: { href: `${this.path}/applications/app1/conversations/${encodeURIComponent(conversationId)}` },
-          // Relative to the conversation, like the platform's hrefs can be.
-          'ms:rtc:saas:addParticipant': { href: `../participantInvitations?${query}` },
+          self: { href: `${this.appPath}/communication/conversations/${id}?${this.endpointQuery}` },
+          'ms:rtc:saas:addParticipant': {
+            href: `${this.appPath}/communication/participantInvitations?${this.endpointQuery}&conversationId=${id}`,
+          },
         },
+        rel: 'ms:rtc:saas:conversation',
       },
     };
   }
 
-  async addParticipant(conversationId: string, body: Record<string, unknown>): Promise<SimulatedAnswer> {
+  /** Test/demo control: the endpoint joins (or leaves) a conversation. */
+  openConversation(id: unknown): SimulatedAnswer {
+    return this.conversations.open(id)
+      ? { status: 204 }
+      : ucwaError(400, 'BadRequest', 'ParameterValidationFailure', 'id: 1-128 URL-safe characters.');
+  }
+
+  endConversation(id: string): SimulatedAnswer {
+    return this.conversations.end(id) ? { status: 204 } : CONVERSATION_NOT_FOUND;
+  }
+
+  async addParticipant(
+    conversationId: string | undefined,
+    endpointId: string | undefined,
+    body: Record<string, unknown>,
+  ): Promise<SimulatedAnswer> {
+    const refused = this.endpointGuard(endpointId);
+    if (refused) return refused;
+    // The platform cannot add to a conversation the application is not in.
+    if (!conversationId || !this.conversations.has(conversationId)) return CONVERSATION_NOT_FOUND;
     const operationId = typeof body?.operationId === 'string' ? body.operationId : '';
     this.invites.push({ operationId, receivedAt: new Date().toISOString(), body });
     const tooLong = (value: unknown) => typeof value === 'string' && value.length > 250;
@@ -144,7 +269,9 @@ export class SaasSandboxService {
     await this.play(invitation);
     return {
       status: 201,
-      headers: { Location: `${this.path}/applications/app1/participantInvitations/${invitation.id}` },
+      headers: {
+        Location: `${this.appPath}/communication/participantInvitations/${invitation.id}?${this.endpointQuery}`,
+      },
     };
   }
 
@@ -162,7 +289,7 @@ export class SaasSandboxService {
         operationId: invitation.operationId,
         to: invitation.to,
         state: invitation.state,
-        _links: { self: { href: `${this.path}/applications/app1/participantInvitations/${id}` } },
+        _links: { self: { href: `${this.appPath}/communication/participantInvitations/${id}?${this.endpointQuery}` } },
       },
     };
   }
@@ -221,7 +348,7 @@ export class SaasSandboxService {
     return {
       link: {
         rel: 'ms:rtc:saas:participantInvitation',
-        href: `${this.path}/applications/app1/participantInvitations/${invitation.id}`,
+        href: `${this.appPath}/communication/participantInvitations/${invitation.id}?${this.endpointQuery}`,
       },
       _embedded: {
         'ms:rtc:saas:participantInvitation': { state: invitation.state, operationId: invitation.operationId },
@@ -240,7 +367,9 @@ export class SaasSandboxService {
         self: { href: `${this.path}/events?ack=${this.callbacks}` },
         next: { href: `${this.path}/events?ack=${this.callbacks + 1}` },
       },
-      sender: [{ rel: 'ms:rtc:saas:communication', href: `${this.path}/applications/app1/communication`, events }],
+      sender: [
+        { rel: 'ms:rtc:saas:communication', href: `${this.appPath}/communication?${this.endpointQuery}`, events },
+      ],
       baseuri: this.config.publicBaseUrl,
     };
     const token = await this.signForTest({});
@@ -253,6 +382,8 @@ export class SaasSandboxService {
     else this.poster.post(event);
   }
 }
+
+const CONVERSATION_NOT_FOUND = ucwaError(404, 'NotFound', 'ConversationNotFound', 'The conversation does not exist.');
 
 function ucwaError(status: number, code: string, subcode: string, message: string): SimulatedAnswer {
   return { status, body: { code, subcode, message } };

@@ -93,6 +93,15 @@ export class UcwaSandboxController {
     );
   }
 
+  @Get(`${APP}/communication/conversations`)
+  conversations(
+    @Headers('authorization') auth: string | undefined,
+    @Param('app') app: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return sendAnswer(reply, this.ucwa.guard(auth, app) ?? this.ucwa.conversationList(app));
+  }
+
   @Get(`${APP}/communication/conversations/:conversation`)
   conversation(
     @Headers('authorization') auth: string | undefined,
@@ -134,6 +143,17 @@ export class UcwaSandboxController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     return sendAnswer(reply, this.ucwa.guard(auth) ?? this.ucwa.cancel(id));
+  }
+
+  /** The simulated user joins a conversation (contract.md §7): `{"id": "conf-2"}`. */
+  @Post('_control/conversations')
+  openConversation(@Body() body: { id?: unknown } | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    return sendAnswer(reply, this.ucwa.openConversation(body?.id));
+  }
+
+  @Delete('_control/conversations/:id')
+  endConversation(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return sendAnswer(reply, this.ucwa.endConversation(id));
   }
 
   @Get('_inspect/invites')

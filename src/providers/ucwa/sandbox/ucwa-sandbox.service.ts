@@ -3,12 +3,17 @@ import type { AppConfig } from '../../../config/config';
 import { SandboxAccessTokens, SubmitAttempts } from '../../shared/sandbox/sandbox-access-tokens';
 import { playRingTimeline } from '../../shared/sandbox/ring-timeline';
 import { SandboxTimers } from '../../shared/sandbox/sandbox-timers';
+import { SandboxConversations } from '../../shared/sandbox/sandbox-conversations';
 import { conversationScenario, targetScenario, type TargetScenario } from '../../shared/sandbox/scenarios';
 import type { SimulatedAnswer } from '../../shared/sandbox/simulated-answer';
 import { SIMULATED_REASONS, type SimulatedReason } from '../../shared/sandbox/ucwa-family-reasons';
 import { SimulatedEventChannel, type ChannelAnswer } from './ucwa-sandbox.channel';
 
 export const ROOT = '/sandbox/ucwa';
+const CONVERSATION_NOT_FOUND: SimulatedAnswer = {
+  status: 404,
+  body: { code: 'NotFound', subcode: 'ConversationNotFound', message: 'The conversation does not exist.' },
+};
 const API = `${ROOT}/ucwa/v1/applications`;
 
 interface SimulatedInvitation {
@@ -35,6 +40,7 @@ export class UcwaSandboxService {
   private readonly applications = new Map<string, SimulatedEventChannel>();
   private applicationsCreated = 0;
   private readonly invitations = new Map<string, SimulatedInvitation>();
+  private readonly conversations = new SandboxConversations();
 
   constructor(private readonly config: AppConfig) {}
 
@@ -96,7 +102,8 @@ export class UcwaSandboxService {
           communication: {
             _links: {
               self: { href: `${self}/communication` },
-              conversation: { href: `${self}/communication/conversations/{conversationId}`, templated: true },
+              // SD CreateAnApplication.md: no conversation template, only the collection.
+              conversations: { href: `${self}/communication/conversations?filter=active` },
             },
           },
         },
@@ -104,24 +111,53 @@ export class UcwaSandboxService {
     };
   }
 
+  /** GET {conversations}: one `conversation` link per ongoing conversation (SD conversations_ref.md). */
+  conversationList(appId: string): SimulatedAnswer {
+    const base = `${API}/${appId}/communication/conversations`;
+    return {
+      status: 200,
+      body: {
+        rel: 'conversations',
+        _links: {
+          self: { href: base },
+          conversation: this.conversations.list().map((id) => ({ href: `${base}/${encodeURIComponent(id)}` })),
+        },
+      },
+    };
+  }
+
   conversation(appId: string, conversationId: string): SimulatedAnswer {
-    if (conversationScenario(conversationId) === 'missing') {
-      return {
-        status: 404,
-        body: { code: 'NotFound', subcode: 'ConversationNotFound', message: 'The conversation does not exist.' },
-      };
-    }
+    if (!this.conversations.has(conversationId)) return CONVERSATION_NOT_FOUND;
     const self = `${API}/${appId}/communication/conversations/${encodeURIComponent(conversationId)}`;
     return {
       status: 200,
       body: {
+        rel: 'conversation',
         state: 'Conferenced',
         _links: { self: { href: self }, addParticipant: { href: `${self}/addParticipant` } },
       },
     };
   }
 
+  /** Test/demo control: the simulated user joins (or leaves) a conversation; applications hear of it. */
+  openConversation(id: unknown): SimulatedAnswer {
+    if (!this.conversations.open(id))
+      return {
+        status: 400,
+        body: { code: 'BadRequest', subcode: 'ParameterValidationFailure', message: 'id: 1-128 URL-safe characters.' },
+      };
+    this.conversationEvent(id, 'added');
+    return { status: 204 };
+  }
+
+  endConversation(id: string): SimulatedAnswer {
+    if (!this.conversations.end(id)) return CONVERSATION_NOT_FOUND;
+    this.conversationEvent(id, 'deleted');
+    return { status: 204 };
+  }
+
   async addParticipant(appId: string, conversationId: string, body: Record<string, unknown>): Promise<SimulatedAnswer> {
+    if (!this.conversations.has(conversationId)) return CONVERSATION_NOT_FOUND;
     const operationId = typeof body?.operationId === 'string' ? body.operationId : '';
     this.invites.push({ operationId, application: appId, receivedAt: new Date().toISOString(), body });
     if (
@@ -286,6 +322,25 @@ export class UcwaSandboxService {
     this.applications
       .get(invitation.appId)
       ?.enqueue({ rel: 'communication', href: `${API}/${invitation.appId}/communication`, events: [event] });
+  }
+
+  /** `conversation added` / `deleted`, sender `communication` (SD conversation_ref.md events). */
+  private conversationEvent(id: string, type: 'added' | 'deleted'): void {
+    for (const [appId, channel] of this.applications) {
+      channel.enqueue({
+        rel: 'communication',
+        href: `${API}/${appId}/communication`,
+        events: [
+          {
+            link: {
+              rel: 'conversation',
+              href: `${API}/${appId}/communication/conversations/${encodeURIComponent(id)}`,
+            },
+            type,
+          },
+        ],
+      });
+    }
   }
 
   private invitationHref(invitation: SimulatedInvitation): string {
