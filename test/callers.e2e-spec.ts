@@ -6,6 +6,7 @@ import { createInvitation, readJson, type Answer } from './support/invitations-c
 import { perTestConversation } from './support/per-test';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TEST_DATABASES } from './support/test-database';
+import { openSandboxConversation } from './support/sandbox-conversations';
 
 /**
  * Callers isolated from each other and from abuse (contract.md §3, §5; issue 12 items
@@ -204,6 +205,7 @@ describe.each(TEST_DATABASES)('callers (%s)', (database) => {
         openBody({ conversationId: `${perTestConversation()}-b` }),
         openBody({ provider: 'ucwa', to: 'sip:silent@sandbox.test' }),
       ];
+      await openSandboxConversation(app, 'ucwa', perTestConversation());
       for (const body of elsewhere) expect((await createInvitation(app, body, as(CRM))).status).toBe(202);
 
       // Once the first is terminal, the target is free again.

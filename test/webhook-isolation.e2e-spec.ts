@@ -1,5 +1,6 @@
 import { createInvitation, readJson, waitForTerminal } from './support/invitations-client';
 import { HostileReceiver } from './support/hostile-receivers';
+import { uniqueConversation } from './support/per-test';
 import { startTestApp, type TestApp } from './support/test-app';
 import { WebhookRecorder } from './support/webhook-recorder';
 
@@ -40,7 +41,7 @@ describe('webhook delivery isolated per receiver', () => {
   const invite = (callbackUrl: string, displayName = 'heidi') =>
     createInvitation(app, {
       provider: 'graph',
-      conversationId: 'call-h',
+      conversationId: uniqueConversation('call-h'),
       to: 'tel:+14255550142',
       displayName,
       callbackUrl,
