@@ -80,7 +80,7 @@ function parseJson(text: string): unknown {
 
 /**
  * The invite answer (200/201/202, body or none, status in any casing). The operation
- * URL comes from Location (resolved against the call, should it be relative) or, failing
+ * URL comes from Location (resolved against the Graph host, should it be relative) or, failing
  * that, from the body's id under the call. An id Graph gives the operation's participant
  * is kept for cancel (graph.participants.ts).
  */

@@ -78,5 +78,5 @@ export interface GraphCommsNotifications {
 
 /** OData error body (GD concepts/errors.md): branch on the innermost code. */
 export interface GraphErrorBody {
-  error?: { code?: string; message?: string; innerError?: { code?: string; innerError?: unknown } };
+  error?: { code?: string; message?: string; innerError?: unknown; innererror?: unknown };
 }
