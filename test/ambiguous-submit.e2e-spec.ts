@@ -20,6 +20,12 @@ describe('ambiguous submit', () => {
         response.end(JSON.stringify({ token_type: 'Bearer', expires_in: 3600, access_token: 'token-1' }));
         return;
       }
+      // The Graph adapter lists the roster before it invites (protocols.md §3.5).
+      if (request.method === 'GET' && request.url?.endsWith('/participants')) {
+        response.writeHead(200, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify({ value: [] }));
+        return;
+      }
       request.resume();
       request.on('end', () => {
         invites += 1;

@@ -41,9 +41,38 @@ export const GRAPH_ERROR_TABLE: readonly ErrorMapping[] = [
 /** Async resultInfo codes whose outcome is a status other than `failed`. */
 const OUTCOME_BY_CODE = { declined: 'declined', no_answer: 'no_answer', canceled: 'canceled' } as const;
 
-function innermostCode(body: GraphErrorBody | undefined): string | null {
-  const inner = body?.error?.innerError?.code;
-  return inner ?? body?.error?.code ?? null;
+type ODataError = { code?: unknown; innerError?: unknown; innererror?: unknown };
+
+/**
+ * The codes of an OData error, outermost first. GD concepts/errors.md: `innererror` "might
+ * recursively contain more innererror objects"; its sample spells it `innerError`.
+ */
+function errorCodes(body: GraphErrorBody | undefined): string[] {
+  const codes: string[] = [];
+  let node = body?.error as ODataError | undefined;
+  for (let depth = 0; node && typeof node === 'object' && depth < 10; depth += 1) {
+    if (typeof node.code === 'string' && node.code) codes.push(node.code);
+    node = (node.innerError ?? node.innererror) as ODataError | undefined;
+  }
+  return codes;
+}
+
+/**
+ * "Use the most detailed one that they understand" (GD concepts/errors.md): the deepest
+ * code with a row of its own for this status, else the deepest code there is.
+ */
+function understoodCode(status: number, codes: readonly string[]): string | null {
+  const known = [...codes]
+    .reverse()
+    .find((code) =>
+      GRAPH_ERROR_TABLE.some(
+        (row) =>
+          row.kind === 'sync' &&
+          row.code?.toLowerCase() === code.toLowerCase() &&
+          (row.httpStatus === undefined || row.httpStatus === status),
+      ),
+    );
+  return known ?? codes[codes.length - 1] ?? null;
 }
 
 export function parseGraphErrorBody(text: string): GraphErrorBody | undefined {
@@ -63,7 +92,7 @@ export function graphHttpError(
   what: string,
 ): GatewayError {
   const body = parseGraphErrorBody(text);
-  const code = innermostCode(body);
+  const code = understoodCode(status, errorCodes(body));
   const fallback = status >= 500 ? 'provider_unavailable' : 'provider_error';
   const gatewayCode = mapProviderFact(GRAPH_ERROR_TABLE, { kind: 'sync', httpStatus: status, code }, fallback);
   return new GatewayError(gatewayCode, `Graph answered ${status}${code ? ` ${code}` : ''} to ${what}`, {

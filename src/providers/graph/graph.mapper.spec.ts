@@ -82,6 +82,38 @@ describe('graph mapper: invite response', () => {
     expect(signal).toMatchObject({ operationId: OPERATION_ID, status, source: 'provider_response' });
     expect(signal.ref?.resourceUrl).toBe(resourceUrl);
   });
+
+  it('reads GD beta invite Example 1 as published: submitted, participants[].id null learns nothing', () => {
+    const signal = inviteResponseSignal(request(), {
+      text: fixture('invite-200-documented.json'),
+      location: undefined,
+      operationsBase: base,
+    });
+    expect(signal).toEqual({
+      operationId: OPERATION_ID,
+      source: 'provider_response',
+      status: 'submitted',
+      detail: 'Running',
+      ref: { resourceUrl: `${base}/eec3812a-fdc3-4fb4-825c-a06c9f35414e` },
+    });
+  });
+
+  it('keeps a participant id Graph puts on the operation, for cancel', () => {
+    const body = JSON.parse(fixture('invite-200-documented.json'));
+    body.participants[0].id = 'participant-7';
+    const signal = inviteResponseSignal(request(), {
+      text: JSON.stringify(body),
+      location: undefined,
+      operationsBase: base,
+    });
+    expect(signal.ref?.data).toEqual({ participantId: 'participant-7' });
+  });
+
+  it('resolves a host-relative Location against the Graph host', () => {
+    const location = '/beta/communications/calls/call-1/operations/op-9';
+    const signal = inviteResponseSignal(request(), { text: '', location, operationsBase: base });
+    expect(signal.ref?.resourceUrl).toBe(`https://graph.example${location}`);
+  });
 });
 
 describe('graph mapper: operation statuses (any casing)', () => {
@@ -113,6 +145,20 @@ describe('graph mapper: commsNotifications', () => {
 
   it('ignores roster updates (they do not say who was invited, CS#88)', () => {
     expect(notificationSignals(JSON.parse(fixture('notification-roster.json')))).toEqual([]);
+    expect(notificationSignals(JSON.parse(fixture('notification-roster-documented.json')))).toEqual([]);
+  });
+
+  it('maps GD invite Example 1 completion (participants echoed without ids) to joined', () => {
+    const signals = notificationSignals(JSON.parse(fixture('notification-completed-documented.json')));
+    expect(signals).toEqual([
+      expect.objectContaining({ operationId: 'f2fa86af-3c51-4bc2-8fc0-475452d9764f', status: 'joined' }),
+    ]);
+    expect(signals[0].ref).toBeUndefined();
+  });
+
+  it('maps GD invite Example 2 completion (…/operations/participants, id null) by clientContext', () => {
+    const [signal] = notificationSignals(JSON.parse(fixture('notification-completed-multi-documented.json')));
+    expect(signal).toMatchObject({ operationId: 'f2fa86af-3c51-4bc2-8fc0-475452d9764f', status: 'joined' });
   });
 
   it('gives a redelivered notification the same dedupe key', () => {

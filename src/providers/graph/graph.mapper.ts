@@ -1,21 +1,14 @@
 import type { ProviderSignal, SignalSource } from '../../lifecycle/provider-signal';
 import type { SubmitRequest } from '../invitation-provider';
 import { failedOutcome } from './graph.errors';
+import { graphIdentity } from './graph.identity';
+import { GRAPH_REF, operationParticipantId } from './graph.participants';
 import type {
   GraphCommsNotifications,
-  GraphIdentity,
   GraphNotification,
   GraphOperation,
   InviteParticipantsRequest,
 } from './graph.types';
-
-/** The invitee's Graph identity: `8:orgid:<id>` is an AAD user, `tel:+E164` a phone. */
-export function graphIdentity(to: string, tenantId: string | null, displayName?: string | null): GraphIdentity {
-  const name = displayName ? { displayName } : {};
-  if (to.toLowerCase().startsWith('tel:')) return { phone: { id: to.slice(4), ...name } };
-  const id = to.replace(/^8:orgid:/i, '');
-  return { user: { id, identityProvider: 'AAD', ...(tenantId ? { tenantId } : {}), ...name } };
-}
 
 /** POST …/participants/invite body: one participant, our operationId as clientContext. */
 export function inviteRequestBody(request: SubmitRequest): InviteParticipantsRequest {
@@ -87,7 +80,9 @@ function parseJson(text: string): unknown {
 
 /**
  * The invite answer (200/201/202, body or none, status in any casing). The operation
- * URL comes from Location or, failing that, from the body's id under the call.
+ * URL comes from Location (resolved against the Graph host, should it be relative) or, failing
+ * that, from the body's id under the call. An id Graph gives the operation's participant
+ * is kept for cancel (graph.participants.ts).
  */
 export function inviteResponseSignal(
   request: SubmitRequest,
@@ -95,13 +90,19 @@ export function inviteResponseSignal(
 ): ProviderSignal {
   const body = parseJson(response.text) as GraphOperation | undefined;
   const operation: GraphOperation = body && typeof body === 'object' ? body : {};
-  const resourceUrl = response.location ?? (operation.id ? `${response.operationsBase}/${operation.id}` : undefined);
+  const location = response.location ? new URL(response.location, `${response.operationsBase}/`).href : undefined;
+  const resourceUrl = location ?? (operation.id ? `${response.operationsBase}/${operation.id}` : undefined);
   const signal = operationSignal(operation, request.operationId, 'provider_response') ?? {
     operationId: request.operationId,
     source: 'provider_response' as const,
     status: 'submitted' as const,
   };
-  return { ...signal, ...(resourceUrl ? { ref: { resourceUrl } } : {}) };
+  const participantId = operationParticipantId(operation);
+  const ref = {
+    ...(resourceUrl ? { resourceUrl } : {}),
+    ...(participantId ? { data: { [GRAPH_REF.participantId]: participantId } } : {}),
+  };
+  return { ...signal, ...(Object.keys(ref).length ? { ref } : {}) };
 }
 
 function isOperation(data: GraphNotification['resourceData']): data is GraphOperation {
@@ -110,8 +111,9 @@ function isOperation(data: GraphNotification['resourceData']): data is GraphOper
 
 /**
  * commsNotifications → signals. Correlation is by clientContext only: roster updates
- * and operations without it cannot be tied to an invitation (CS#88), and the deadline's
- * reconciliation covers them. A `deleted` operation carries the outcome; `updated`
+ * (`resourceData` an array of participants, ids null in GD's samples) and operations
+ * without it cannot be tied to an invitation (CS#88), and the deadline's reconciliation
+ * covers them. A `deleted` operation carries the outcome; `updated`
  * with running is the ring hint. Duplicates keep one dedupe key.
  */
 export function notificationSignals(body: unknown): ProviderSignal[] {
@@ -124,6 +126,10 @@ export function notificationSignals(body: unknown): ProviderSignal[] {
     const resource = notification.resourceUrl ?? notification.resource ?? notification['@odata.id'] ?? '';
     const dedupeKey = `${changeType}|${resource.toLowerCase()}|${String(data.status ?? '').toLowerCase()}`;
     const signal = operationSignal(data, data.clientContext, 'provider_event', dedupeKey);
-    return signal ? [signal] : [];
+    const participantId = operationParticipantId(data);
+    if (!signal) return [];
+    return [participantId ? { ...signal, ref: { data: { [GRAPH_REF.participantId]: participantId } } } : signal];
   });
 }
+
+export { graphIdentity } from './graph.identity';

@@ -16,13 +16,8 @@ import { InboundJwtVerifier } from '../shared/inbound-jwt';
 import { ProviderHttp, withSubmitRetries } from '../shared/provider-http';
 import { GRAPH_CAPABILITIES } from './graph.capabilities';
 import { GRAPH_ERROR_TABLE, graphHttpError } from './graph.errors';
-import {
-  graphIdentity,
-  inviteRequestBody,
-  inviteResponseSignal,
-  notificationSignals,
-  operationSignal,
-} from './graph.mapper';
+import { inviteRequestBody, inviteResponseSignal, notificationSignals, operationSignal } from './graph.mapper';
+import { cancelTarget, decodeSnapshot, encodeSnapshot, GRAPH_REF, inviteeIds } from './graph.participants';
 import type { GraphOperation, GraphParticipant } from './graph.types';
 
 /** Issuers of notification tokens (protocols.md §3.6: the reference validator accepts both). */
@@ -61,34 +56,85 @@ export class GraphProvider implements InvitationProvider {
     return this.config.mode;
   }
 
+  /**
+   * Takes the roster's invitee entries just before the POST (what was in the call before
+   * this invitation, for cancel), then invites. A failed snapshot does not stop the
+   * invitation; it only means cancel will not guess later.
+   */
   async submit(request: SubmitRequest): Promise<ProviderSignal> {
     const callUrl = this.callUrl(request.conversationId);
+    const before = await this.inviteeSnapshot(callUrl, request.to);
     const response = await withSubmitRetries(() =>
       this.call({ method: 'POST', url: `${callUrl}/participants/invite`, data: inviteRequestBody(request) }, 'invite'),
     );
-    return inviteResponseSignal(request, {
+    const signal = inviteResponseSignal(request, {
       text: response.data,
       location: headerValue(response, 'location'),
       operationsBase: `${callUrl}/operations`,
     });
+    if (!before) return signal;
+    const ref = signal.ref ?? {};
+    return { ...signal, ref: { ...ref, data: { ...ref.data, [GRAPH_REF.rosterBefore]: encodeSnapshot(before) } } };
   }
 
   /**
-   * Where a pending invitee's participant id comes from is undocumented (protocols.md
-   * §3.5): we look the invitee up in the call's roster by identity and delete that
-   * participant, which also cancels an outstanding add (GD participant-delete).
+   * Removes exactly this invitation's participant (GD participant-delete: "any
+   * outstanding add participant request is canceled"), identified as graph.participants
+   * explains. Where Graph gives no proof of which participant is ours, nothing is
+   * removed and the caller hears not_cancelable: removing someone else is worse.
    */
   async cancel(ref: ProviderRef): Promise<void> {
     const callUrl = this.callUrl(ref.conversationId);
-    const roster = await this.call({ method: 'GET', url: `${callUrl}/participants` }, 'list participants');
-    const participant = findInvitee(parseJsonText<{ value?: GraphParticipant[] }>(roster.data)?.value ?? [], ref.to);
-    if (!participant) {
-      throw new GatewayError('not_cancelable', 'Graph does not list the invitee in the call yet; nothing to cancel');
-    }
+    const participantId = ref.data[GRAPH_REF.participantId] ?? (await this.rosterParticipant(callUrl, ref));
     await this.call(
-      { method: 'DELETE', url: `${callUrl}/participants/${encodeURIComponent(participant.id)}` },
+      { method: 'DELETE', url: `${callUrl}/participants/${encodeURIComponent(participantId)}` },
       'delete participant',
     );
+  }
+
+  private async rosterParticipant(callUrl: string, ref: ProviderRef): Promise<string> {
+    const before = decodeSnapshot(ref.data[GRAPH_REF.rosterBefore]);
+    const target = before
+      ? cancelTarget(await this.roster(callUrl), ref.to, before)
+      : ({ kind: 'no_snapshot' } as const);
+    switch (target.kind) {
+      case 'participant':
+        return target.id;
+      case 'no_snapshot':
+        throw new GatewayError(
+          'not_cancelable',
+          'Graph gave no participant id for this invitation and the roster before it is unknown; nothing was removed',
+        );
+      case 'not_listed':
+        throw new GatewayError(
+          'not_cancelable',
+          'Graph lists no participant for this invitation yet; nothing to cancel',
+        );
+      case 'ambiguous':
+        throw new GatewayError(
+          'not_cancelable',
+          `${target.candidates} participants with the invitee's identity joined the call after this invitation was sent and Graph does not say which is this invitation's; nothing was removed`,
+        );
+      default: {
+        const exhaustive: never = target;
+        return exhaustive;
+      }
+    }
+  }
+
+  /** GET …/participants (GD call-list-participants): `{value: participant[]}`. */
+  private async roster(callUrl: string): Promise<GraphParticipant[]> {
+    const response = await this.call({ method: 'GET', url: `${callUrl}/participants` }, 'list participants');
+    const value = parseJsonText<{ value?: unknown }>(response.data)?.value;
+    return Array.isArray(value) ? (value as GraphParticipant[]) : [];
+  }
+
+  private async inviteeSnapshot(callUrl: string, to: string): Promise<string[] | undefined> {
+    try {
+      return inviteeIds(await this.roster(callUrl), to);
+    } catch {
+      return undefined;
+    }
   }
 
   async reconcile(ref: ProviderRef): Promise<ProviderSignal | undefined> {
@@ -114,8 +160,9 @@ export class GraphProvider implements InvitationProvider {
     }
   }
 
+  /** `/communications/calls/{id}`: the `/app` path is deprecated (GD beta participant-invite.md). */
   private callUrl(callId: string): string {
-    return `${this.config.baseUrl}/app/calls/${encodeURIComponent(callId)}`;
+    return `${this.config.baseUrl}/communications/calls/${encodeURIComponent(callId)}`;
   }
 
   /** One authorized call (a 401 gets one fresh token and one retry); non-2xx is an error. */
@@ -124,13 +171,4 @@ export class GraphProvider implements InvitationProvider {
     if (!isSuccess(response)) throw graphHttpError(response.status, response.headers, response.data, what);
     return response;
   }
-}
-
-function findInvitee(roster: GraphParticipant[], to: string): GraphParticipant | undefined {
-  const wanted = graphIdentity(to, null);
-  const wantedId = (wanted.user?.id ?? wanted.phone?.id ?? '').toLowerCase();
-  return roster.find((participant) => {
-    const identity = participant.info?.identity;
-    return (identity?.user?.id ?? identity?.phone?.id ?? '').toLowerCase() === wantedId;
-  });
 }

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../../common/public.decorator';
 import { sendAnswer } from '../../shared/sandbox/simulated-answer';
-import type { InviteParticipantsRequest } from '../graph.types';
+import type { GraphIdentity, InviteParticipantsRequest } from '../graph.types';
 import { GraphSandboxService } from './graph-sandbox.service';
 
 /**
@@ -89,6 +89,26 @@ export class GraphSandboxController {
   @Get('_inspect/invites')
   invites(@Query('operationId') operationId?: string) {
     return { invites: this.graph.invites.filter((invite) => !operationId || invite.operationId === operationId) };
+  }
+
+  /** The call's roster, the participants DELETE removed, and each invite operation's state. */
+  @Get('_inspect/calls/:callId')
+  call(@Param('callId') callId: string) {
+    return this.graph.inspectCall(callId);
+  }
+
+  /** Puts someone in the call before any invitation (they joined on their own). */
+  @Post('_control/calls/:callId/participants')
+  addParticipant(
+    @Param('callId') callId: string,
+    @Body() body: { identity?: GraphIdentity },
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const identity = body?.identity;
+    if (!identity?.user?.id && !identity?.phone?.id) {
+      return sendAnswer(reply, { status: 400, body: { error: 'identity.user.id or identity.phone.id is required' } });
+    }
+    return sendAnswer(reply, { status: 201, body: this.graph.addParticipant(callId, identity) });
   }
 
   @Get('_inspect/tokens')

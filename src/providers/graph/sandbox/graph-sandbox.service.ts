@@ -6,8 +6,14 @@ import { SandboxTimers } from '../../shared/sandbox/sandbox-timers';
 import { SandboxTokenIssuer } from '../../shared/sandbox/sandbox-token-issuer';
 import { conversationScenario, targetScenario, triggerWord } from '../../shared/sandbox/scenarios';
 import type { SimulatedAnswer } from '../../shared/sandbox/simulated-answer';
-import type { GraphIdentity, GraphNotification, GraphResultInfo, InviteParticipantsRequest } from '../graph.types';
-import type { ReceivedInvite, SimulatedCall, SimulatedOperation } from './graph-sandbox.state';
+import type {
+  GraphIdentity,
+  GraphNotification,
+  GraphParticipant,
+  GraphResultInfo,
+  InviteParticipantsRequest,
+} from '../graph.types';
+import type { ReceivedInvite, SimulatedCall, SimulatedOperation, SimulatedParticipant } from './graph-sandbox.state';
 
 const ISSUERS = ['https://graph.microsoft.com', 'https://api.botframework.com'];
 /** resultInfo the simulator sends for each failing scenario (codes follow protocols.md §3.7 guesses). */
@@ -65,8 +71,7 @@ export class GraphSandboxService {
   }
 
   createCall(body: { callbackUri?: string }): SimulatedAnswer {
-    const call = { id: randomUUID(), callbackUri: body.callbackUri ?? this.defaultCallbackUri() };
-    this.calls.set(call.id, call);
+    const call = this.newCall(randomUUID(), body.callbackUri ?? this.defaultCallbackUri());
     return {
       status: 201,
       body: {
@@ -81,13 +86,17 @@ export class GraphSandboxService {
   async invite(callId: string, body: InviteParticipantsRequest): Promise<SimulatedAnswer> {
     const clientContext = String(body?.clientContext ?? '');
     this.invites.push({ operationId: clientContext, receivedAt: new Date().toISOString(), body });
-    const identity: GraphIdentity | undefined = body?.participants?.[0]?.identity;
-    if (!identity || !clientContext) {
-      return {
-        status: 400,
-        body: { error: { code: 'BadRequest', message: 'participants and clientContext are required' } },
-      };
+    const invitee = body?.participants?.[0];
+    const identity: GraphIdentity | undefined = invitee?.identity;
+    if (!identity || !(identity.user?.id || identity.phone?.id) || !clientContext) {
+      return graphError(
+        400,
+        'BadRequest',
+        'participants with a user or phone identity, and clientContext, are required',
+      );
     }
+    // GD participant-invite.md: "Unique Client Context string. Max limit is 256 chars."
+    if (clientContext.length > 256) return graphError(400, 'BadRequest', 'clientContext exceeds 256 characters');
     const conversation = conversationScenario(callId);
     if (conversation === 'missing') return graphError(404, 'itemNotFound', 'Call not found.');
     if (conversation === 'gone') return graphError(503, 'serviceNotAvailable', 'The service is unavailable.');
@@ -107,12 +116,17 @@ export class GraphSandboxService {
       clientContext,
       identity,
       participantId: randomUUID(),
+      replacesCallId: invitee?.replacesCallId ?? null,
       scenario,
       status: 'running',
       resultInfo: null,
       reconciled: false,
     };
     this.operations.set(operation.id, operation);
+    // The invitee gets a roster entry of its own, even when the same person is already in
+    // the call or invited twice; "all participants will receive a roster update" (GD).
+    call.roster.set(operation.participantId, { id: operation.participantId, identity, operationId: operation.id });
+    void this.notifyRoster(call);
     if (scenario === 'dup') {
       // The outcome beats the invite response (protocols.md §3.3: out of order, before
       // the 200), then arrives again, then a stale `running` twice.
@@ -140,23 +154,52 @@ export class GraphSandboxService {
     return { status: 200, body: this.operationBody(operation) };
   }
 
+  /** GET …/participants (GD call-list-participants): `{value: participant[]}`. */
   roster(callId: string): SimulatedAnswer {
-    const value = [...this.operations.values()]
-      .filter((operation) => operation.callId === callId && operation.status !== 'failed')
-      .map((operation) => ({ id: operation.participantId, info: { identity: operation.identity }, isInLobby: false }));
-    return { status: 200, body: { value } };
+    if (conversationScenario(callId) === 'missing') return graphError(404, 'itemNotFound', 'Call not found.');
+    const call = this.callFor(callId);
+    return { status: 200, body: { value: this.participantBodies(call) } };
   }
 
-  /** DELETE of a participant: an outstanding invite is canceled (GD participant-delete). */
+  /**
+   * DELETE of a participant (GD participant-delete): someone in the call is dropped; an
+   * invitee still being rung has "any outstanding add participant request" canceled.
+   */
   removeParticipant(callId: string, participantId: string): SimulatedAnswer {
-    const operation = [...this.operations.values()].find(
-      (o) => o.callId === callId && o.participantId === participantId,
+    const call = this.calls.get(callId);
+    const participant = [...(call?.roster.values() ?? [])].find(
+      (entry) => entry.id.toLowerCase() === participantId.toLowerCase(),
     );
-    if (!operation) return graphError(404, 'itemNotFound', 'Participant not found.');
-    if (operation.status === 'running') {
+    if (!call || !participant) return graphError(404, 'itemNotFound', 'Participant not found.');
+    call.roster.delete(participant.id);
+    call.removed.push(participant.id);
+    const operation = participant.operationId ? this.operations.get(participant.operationId) : undefined;
+    if (operation?.status === 'running') {
       this.timers.after(this.config.sandbox.ringMs / 4, () => this.finish(operation, 'failed', FAILURES.cancel));
     }
+    void this.notifyRoster(call);
     return { status: 204 };
+  }
+
+  /** Test control: someone who is in the call before any invitation (joined on their own). */
+  addParticipant(callId: string, identity: GraphIdentity): SimulatedParticipant {
+    const call = this.callFor(callId);
+    const participant = { id: randomUUID(), identity };
+    call.roster.set(participant.id, participant);
+    return participant;
+  }
+
+  /** Test inspection: the roster, what was removed, and each operation's state. */
+  inspectCall(callId: string) {
+    const call = this.calls.get(callId);
+    if (!call) return { roster: [], removed: [], operations: [] };
+    return {
+      roster: [...call.roster.values()],
+      removed: [...call.removed],
+      operations: [...this.operations.values()]
+        .filter((operation) => operation.callId === callId)
+        .map(({ id, clientContext, participantId, status }) => ({ id, clientContext, participantId, status })),
+    };
   }
 
   /** Signs a token like the notification service would, for tests of the gateway's checks. */
@@ -209,7 +252,10 @@ export class GraphSandboxService {
     if (operation.status !== 'running') return;
     operation.status = status;
     operation.resultInfo = resultInfo;
+    const call = this.callFor(operation.callId);
+    const leftRoster = status === 'failed' && call.roster.delete(operation.participantId);
     void this.notify(operation, 'deleted');
+    if (status === 'completed' || leftRoster) void this.notifyRoster(call);
   }
 
   /** Signs and pushes one notification; `now` awaits a single delivery instead of queueing. */
@@ -220,10 +266,9 @@ export class GraphSandboxService {
     now = false,
   ): Promise<void> {
     if (operation.status !== 'running' && changeType === 'updated' && !status) return;
-    this.notificationsSent += 1;
     const resource = `/app/calls/${operation.callId}/operations/${operation.id}`;
     // The wire varies like the real service: PascalCase changeType and status, resource-only.
-    const pascal = this.notificationsSent % 2 === 0;
+    const pascal = this.notificationsSent % 2 === 1;
     const data = this.operationBody(operation);
     const notification: GraphNotification = {
       changeType: pascal ? capitalize(changeType) : changeType,
@@ -231,20 +276,55 @@ export class GraphSandboxService {
       ...(pascal ? {} : { resourceUrl: `/communications/calls/${operation.callId}/operations/${operation.id}` }),
       resourceData: { ...data, status: pascal ? capitalize(status ?? data.status) : (status ?? data.status) },
     };
+    await this.push(operation.callId, [notification], now);
+  }
+
+  /** A roster update: `updated` on …/participants, resourceData the whole roster (GD). */
+  private async notifyRoster(call: SimulatedCall): Promise<void> {
+    await this.push(call.id, [
+      {
+        changeType: 'updated',
+        resource: `/app/calls/${call.id}/participants`,
+        resourceUrl: `/communications/calls/${call.id}/participants`,
+        resourceData: this.participantBodies(call),
+      },
+    ]);
+  }
+
+  /** Signs and POSTs one commsNotifications batch to the call's callbackUri. */
+  private async push(callId: string, value: GraphNotification[], now = false): Promise<void> {
+    this.notificationsSent += 1;
     const issuer = ISSUERS[this.notificationsSent % ISSUERS.length];
     const token = await this.issuer.sign(this.config.graph.notificationAudience, {
       tid: this.config.graph.tenantId,
       iss: issuer,
     });
     const event = {
-      url: this.callFor(operation.callId).callbackUri,
-      body: { '@odata.type': '#microsoft.graph.commsNotifications', value: [notification] },
+      url: this.callFor(callId).callbackUri,
+      body: { '@odata.type': '#microsoft.graph.commsNotifications', value },
       headers: { Authorization: `Bearer ${token}` },
     };
     if (now) await this.poster.deliver(event);
     else this.poster.post(event);
   }
 
+  /** Roster entries as GD's participant samples spell them. */
+  private participantBodies(call: SimulatedCall): GraphParticipant[] {
+    return [...call.roster.values()].map((participant, index) => ({
+      '@odata.type': '#microsoft.graph.participant' as const,
+      id: participant.id,
+      info: {
+        '@odata.type': '#microsoft.graph.participantInfo',
+        identity: participant.identity,
+        endpointType: 'default',
+      },
+      mediaStreams: [{ mediaType: 'audio', sourceId: String(index + 1), direction: 'sendReceive', serverMuted: false }],
+      isMuted: false,
+      isInLobby: false,
+    }));
+  }
+
+  /** An inviteParticipantsOperation; its participants echo identities only, `id: null` (GD). */
   private operationBody(operation: SimulatedOperation) {
     return {
       '@odata.type': '#microsoft.graph.inviteParticipantsOperation',
@@ -252,6 +332,15 @@ export class GraphSandboxService {
       status: operation.status,
       clientContext: operation.clientContext,
       resultInfo: operation.resultInfo,
+      participants: [
+        {
+          '@odata.type': '#microsoft.graph.invitationParticipantInfo',
+          endpointType: null,
+          id: null,
+          replacesCallId: operation.replacesCallId,
+          identity: operation.identity,
+        },
+      ],
     };
   }
 
@@ -269,11 +358,14 @@ export class GraphSandboxService {
 
   /** Any call id works from Swagger UI: an unknown call is created on first use. */
   private callFor(callId: string): SimulatedCall {
-    let call = this.calls.get(callId);
-    if (!call) {
-      call = { id: callId, callbackUri: this.defaultCallbackUri() };
-      this.calls.set(callId, call);
-    }
+    return this.calls.get(callId) ?? this.newCall(callId, this.defaultCallbackUri());
+  }
+
+  /** A call whose roster starts with the bot itself, as GD's roster samples show. */
+  private newCall(id: string, callbackUri: string): SimulatedCall {
+    const bot = { id: randomUUID(), identity: { application: { id: this.config.graph.clientId } } };
+    const call: SimulatedCall = { id, callbackUri, roster: new Map([[bot.id, bot]]), removed: [] };
+    this.calls.set(id, call);
     return call;
   }
 

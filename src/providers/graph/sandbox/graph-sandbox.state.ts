@@ -7,7 +7,9 @@ export interface SimulatedOperation {
   callId: string;
   clientContext: string;
   identity: GraphIdentity;
+  /** The roster entry this invitation created (Graph does not tell the bot which). */
   participantId: string;
+  replacesCallId: string | null;
   scenario: TargetScenario;
   status: 'running' | 'completed' | 'failed';
   resultInfo: GraphResultInfo | null;
@@ -15,9 +17,21 @@ export interface SimulatedOperation {
   reconciled: boolean;
 }
 
+/** A roster entry: the bot, people already in the call, invitees being rung or joined. */
+export interface SimulatedParticipant {
+  id: string;
+  identity: GraphIdentity;
+  /** The operation that created it; absent for participants that were there already. */
+  operationId?: string;
+}
+
 export interface SimulatedCall {
   id: string;
   callbackUri: string;
+  /** Insertion order is roster order. */
+  roster: Map<string, SimulatedParticipant>;
+  /** Every DELETE …/participants/{id} that removed someone, in order. */
+  removed: string[];
 }
 
 export interface ReceivedInvite {
