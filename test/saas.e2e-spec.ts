@@ -261,8 +261,10 @@ describe('saas adapter against the sandbox', () => {
 
     it('a conversation the endpoint joins later is found; once it ended, the cached href is looked up again', async () => {
       const id = `later-${randomUUID().slice(0, 8)}`;
+      // Each try invites someone else: the invitation of the second try is still open.
+      let tries = 0;
       const invite = () =>
-        createInvitation(app, { provider: 'saas', conversationId: id, to: 'sip:heidi@sandbox.test' });
+        createInvitation(app, { provider: 'saas', conversationId: id, to: `sip:heidi${(tries += 1)}@sandbox.test` });
       expect((await invite()).status).toBe(404);
       expect((await control('conversations', { method: 'POST', json: { id } })).status).toBe(204);
       expect((await invite()).status).toBe(202);
