@@ -5,12 +5,15 @@ import { ApiKeyGuard } from './common/api-key.guard';
 import { ProblemFilter } from './common/errors/problem.filter';
 import { loggerParams } from './common/logging';
 import { APP_CONFIG, type AppConfig } from './config/config';
+import { ConsoleModule } from './console/console.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { HealthModule } from './health/health.module';
 import { IngressModule } from './ingress/ingress.module';
 import { InvitationsModule } from './invitations/invitations.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { ProvidersModule } from './providers/providers.module';
+import { TraceModule } from './trace/trace.module';
 
 /** Composition root: wires the feature modules from the validated config. */
 @Module({})
@@ -26,12 +29,15 @@ export class AppModule {
           providers: [{ provide: APP_CONFIG, useValue: config }],
           exports: [APP_CONFIG],
         },
+        ObservabilityModule,
         PersistenceModule.forRoot(config),
         ProvidersModule.forRoot(config),
         InvitationsModule,
         IngressModule,
         DeliveryModule,
         HealthModule,
+        TraceModule,
+        ConsoleModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -2,6 +2,7 @@ import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { InvitationRepository } from '../invitations/invitation.repository';
 import { InvitationsService } from '../invitations/invitations.service';
+import { telemetry } from '../observability/telemetry';
 import { ChangeFeed } from '../persistence/change-feed';
 import { InvitationEventStream } from './events.stream';
 
@@ -36,10 +37,11 @@ export class EventStreamsService implements BeforeApplicationShutdown {
       lastSent,
       () => {
         unsubscribe();
-        this.streams.delete(stream);
+        if (this.streams.delete(stream)) telemetry.heldRequestsChanged('sse', -1);
       },
     );
     this.streams.add(stream);
+    telemetry.heldRequestsChanged('sse', 1);
     unsubscribe = this.changeFeed.subscribe(id, () => void stream.refresh());
     await stream.refresh();
   }

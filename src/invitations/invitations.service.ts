@@ -4,6 +4,7 @@ import { InvitationRejectedError } from '../common/errors/problem';
 import { GatewayError, invitationError } from '../common/errors/gateway-error';
 import { callbackUrlProblem } from '../common/url-safety';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { telemetry } from '../observability/telemetry';
 import { ChangeFeed } from '../persistence/change-feed';
 import { unsupportedFields } from '../providers/capability-check';
 import type { InvitationProvider, SubmitRequest } from '../providers/invitation-provider';
@@ -67,6 +68,7 @@ export class InvitationsService {
     const changed = () => wake();
     const unsubscribe = this.changeFeed.subscribe(id, changed);
     const deadline = Date.now() + seconds * 1000;
+    telemetry.heldRequestsChanged('wait', 1);
     try {
       for (;;) {
         const woken = new Promise<void>((resolve) => (wake = resolve));
@@ -79,6 +81,7 @@ export class InvitationsService {
       }
     } finally {
       unsubscribe();
+      telemetry.heldRequestsChanged('wait', -1);
     }
   }
 

@@ -1,9 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { sql, type Selectable, type Transaction } from 'kysely';
 import type { InvitationError } from '../common/errors/gateway-error';
 import type { InvitationStatus } from '../lifecycle/invitation-status';
 import type { SignalSource } from '../lifecycle/provider-signal';
 import type { HistoryEntry } from '../lifecycle/state-machine';
+import { reportStatusChange } from '../observability/status-report';
+import { TelemetryHub } from '../observability/telemetry';
 import { claimDueRows } from '../persistence/claims';
 import { DATABASE, type DatabaseHandle } from '../persistence/database';
 import type { Database, HistoryTable, InvitationsTable } from '../persistence/schema';
@@ -16,7 +18,10 @@ type HistoryRow = Selectable<HistoryTable>;
 
 @Injectable()
 export class KyselyInvitationRepository extends InvitationRepository {
-  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    @Optional() private readonly hub?: TelemetryHub,
+  ) {
     super();
   }
 
@@ -29,13 +34,15 @@ export class KyselyInvitationRepository extends InvitationRepository {
       await trx.insertInto('invitations').values(toRow(plan.after)).execute();
       await this.writeEffects(trx, plan);
     });
+    reportStatusChange(this.hub, undefined, plan.after);
   }
 
   async transition(
     key: { id: string } | { operationId: string },
     plan: (current: InvitationRecord) => TransitionPlan | undefined,
   ): Promise<{ record: InvitationRecord; changed: boolean } | undefined> {
-    return this.db.transaction().execute(async (trx) => {
+    let before: InvitationRecord | undefined;
+    const result = await this.db.transaction().execute(async (trx) => {
       let query = trx.selectFrom('invitations').selectAll();
       query = 'id' in key ? query.where('id', '=', key.id) : query.where('operation_id', '=', key.operationId);
       // SQLite serializes writers itself; PostgreSQL needs the row lock so that two
@@ -48,8 +55,11 @@ export class KyselyInvitationRepository extends InvitationRepository {
       if (!change) return { record: current, changed: false };
       await trx.updateTable('invitations').set(toRow(change.after)).where('id', '=', row.id).execute();
       await this.writeEffects(trx, change);
+      before = current;
       return { record: change.after, changed: true };
     });
+    if (before && result) reportStatusChange(this.hub, before, result.record);
+    return result;
   }
 
   async findById(id: string): Promise<InvitationRecord | undefined> {

@@ -107,6 +107,15 @@ export interface SharedStateTable {
   updated_at: string;
 }
 
+/** One upstream request or provider event of an invitation (secret-free JSON). */
+export interface InvitationTraceTable {
+  id: string;
+  invitation_id: string;
+  at: string;
+  kind: string;
+  item: string;
+}
+
 export interface Database {
   invitations: InvitationsTable;
   invitation_history: HistoryTable;
@@ -116,4 +125,5 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   leases: LeasesTable;
   shared_state: SharedStateTable;
+  invitation_trace: InvitationTraceTable;
 }
