@@ -1,3 +1,4 @@
+import './observability/tracing-bootstrap';
 import 'reflect-metadata';
 import { createApp } from './app.setup';
 import { ConfigError } from './config/env.schema';
