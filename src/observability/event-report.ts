@@ -13,7 +13,7 @@ interface SignalFacts {
 export function reportProviderEvent(
   hub: TelemetryHub | undefined,
   signal: SignalFacts,
-  result: { record: { id: string; provider: string }; changed: boolean } | undefined,
+  result: { record: { id: string; provider: string; history: { at: string }[] }; changed: boolean } | undefined,
 ): void {
   if (!hub || !result) return;
   hub.emit('providerEvent', {
@@ -23,6 +23,9 @@ export function reportProviderEvent(
     status: signal.status,
     ...(signal.detail ? { detail: signal.detail } : {}),
     applied: result.changed,
-    at: new Date().toISOString(),
+    // An applied event is the instant of the change it made; a duplicate, of its arrival.
+    at:
+      (result.changed ? result.record.history[result.record.history.length - 1]?.at : undefined) ??
+      new Date().toISOString(),
   });
 }

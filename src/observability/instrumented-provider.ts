@@ -28,9 +28,7 @@ export function instrumentProvider(provider: InvitationProvider, hub: TelemetryH
   if (provider.cancel) {
     const cancel = provider.cancel.bind(provider);
     scoped.cancel = (ref) =>
-      inTelemetryScope(hub, { operation: 'cancel', invitationId: invitationIdOf(ref.operationId) }, () =>
-        cancel(ref),
-      );
+      inTelemetryScope(hub, { operation: 'cancel', invitationId: invitationIdOf(ref.operationId) }, () => cancel(ref));
   }
   if (provider.receive) {
     const receive = provider.receive.bind(provider);

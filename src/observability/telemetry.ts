@@ -32,7 +32,7 @@ export interface UpstreamRequestFact {
 export interface ScopedUpstreamRequest extends UpstreamRequestFact {
   operation: UpstreamOperation;
   invitationId?: string;
-  /** 1 for the first request of this operation in this scope, then 2, 3… */
+  /** 1 for the first request to this method and URL in this operation, 2 for its retry… */
   attempt: number;
 }
 
@@ -87,10 +87,7 @@ export class TelemetryHub {
     return () => this.listeners.delete(listener);
   }
 
-  emit<K extends keyof TelemetryListener>(
-    name: K,
-    ...args: Parameters<NonNullable<TelemetryListener[K]>>
-  ): void {
+  emit<K extends keyof TelemetryListener>(name: K, ...args: Parameters<NonNullable<TelemetryListener[K]>>): void {
     for (const listener of this.listeners) {
       try {
         (listener[name] as ((...a: unknown[]) => void) | undefined)?.apply(listener, args);
@@ -106,7 +103,8 @@ interface Scope {
   operation: UpstreamOperation;
   invitationId?: string;
   channel?: string;
-  attempts: number;
+  /** Requests so far per `METHOD url` in this scope, to number retries. */
+  attempts: Map<string, number>;
 }
 
 const scopes = new AsyncLocalStorage<Scope>();
@@ -124,7 +122,7 @@ export function inTelemetryScope<T>(
   scope: { operation: UpstreamOperation; invitationId?: string; channel?: string },
   work: () => T,
 ): T {
-  return scopes.run({ hub, attempts: 0, ...scope }, work);
+  return scopes.run({ hub, attempts: new Map(), ...scope }, work);
 }
 
 /** The hubs a fact reported here belongs to. */
@@ -153,10 +151,13 @@ export function channelOf(signal: object): string | undefined {
 export const telemetry = {
   upstreamRequest(fact: UpstreamRequestFact): void {
     const scope = scopes.getStore();
+    const key = `${fact.method} ${fact.url}`;
+    const attempt = (scope?.attempts.get(key) ?? 0) + 1;
+    scope?.attempts.set(key, attempt);
     const scoped: ScopedUpstreamRequest = {
       ...fact,
       operation: scope?.operation ?? 'other',
-      attempt: scope ? ++scope.attempts : 1,
+      attempt,
       ...(scope?.invitationId ? { invitationId: scope.invitationId } : {}),
     };
     for (const hub of currentHubs()) hub.emit('upstreamRequest', scoped);

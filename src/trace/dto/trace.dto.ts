@@ -25,6 +25,11 @@ export class TraceItemDto {
   /** upstream_request, without query string. @example "https://graph.microsoft.com/beta/communications/calls/491f0b00/participants/invite" */
   url?: string;
   /** upstream_request, webhook_attempt: the HTTP status answered (null: no answer); status_change: the new status. */
+  @ApiProperty({
+    required: false,
+    nullable: true,
+    oneOf: [{ type: 'integer', example: 202 }, { type: 'string', example: 'joined' }],
+  })
   status?: number | string | null;
   /** upstream_request, webhook_attempt. @example 42 */
   durationMs?: number;
