@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeyGuard } from './common/api-key.guard';
 import { ProblemFilter } from './common/errors/problem.filter';
-import { loggerParams } from './common/logging';
+import { loggerParams, prettyLogs } from './common/logging';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { ConsoleModule } from './console/console.module';
 import { DeliveryModule } from './delivery/delivery.module';
@@ -22,7 +22,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot(loggerParams(config.logLevel)),
+        LoggerModule.forRoot(loggerParams(config.logLevel, { pretty: prettyLogs(config.production) })),
         {
           module: ConfigHolder,
           global: true,

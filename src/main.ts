@@ -24,8 +24,30 @@ async function main(): Promise<void> {
       'WEBHOOK_SECRET is not set: a secret was generated for this run; webhook receivers cannot verify across restarts',
     );
   }
-  logger.log(`Invitations gateway listening on ${config.publicBaseUrl} (Swagger UI: ${config.publicBaseUrl}/docs)`);
-  console.log(`\n  Swagger UI: ${config.publicBaseUrl}/docs\n`);
+  logger.log(
+    { port: config.port, providers: providerModes(config), tracing: config.observability.tracingEnabled },
+    `Invitations gateway listening on ${config.publicBaseUrl} (Swagger UI: ${config.publicBaseUrl}/docs)`,
+  );
+  console.log(banner(config));
+}
+
+function providerModes(config: AppConfig): Record<string, string> {
+  return { graph: config.graph.mode, ucwa: config.ucwa.mode, saas: config.saas.mode };
+}
+
+/** The one block a person starting the service reads (plain text, after the log lines of the boot). */
+function banner(config: AppConfig): string {
+  const base = config.publicBaseUrl;
+  const modes = Object.entries(providerModes(config))
+    .map(([name, mode]) => `${name} ${mode}`)
+    .join(', ');
+  return [
+    '',
+    `  Invitations gateway listening on ${base}`,
+    `  Swagger UI: ${base}/docs    Console: ${base}/console    Metrics: ${base}/metrics`,
+    `  Providers: ${modes}    Database: ${config.database.url.replace(/\/\/[^@/]*@/, '//')}`,
+    '',
+  ].join('\n');
 }
 
 void main();

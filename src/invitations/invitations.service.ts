@@ -13,7 +13,7 @@ import type { CreateInvitationDto } from './dto/create-invitation.dto';
 import type { ListInvitationsQueryDto } from './dto/list-invitations.dto';
 import { operationIdFor, providerRefOf, type InvitationRecord } from './invitation.model';
 import { InvitationRepository } from './invitation.repository';
-import { decodeCursor, encodeCursor } from './list-cursor';
+import { decodeCursor, encodeCursor, filterFor } from './list-cursor';
 import { SignalIntake } from './signal-intake.service';
 import { planAnnotation, planEntry } from './transition-plan';
 
@@ -87,12 +87,13 @@ export class InvitationsService {
 
   async list(query: ListInvitationsQueryDto): Promise<{ items: InvitationRecord[]; nextCursor: string | null }> {
     const limit = query.limit ?? 20;
-    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
     const { status, provider, conversationId, clientContext } = query;
-    const rows = await this.repository.list({ status, provider, conversationId, clientContext }, limit + 1, after);
+    const filter = filterFor({ status, provider, conversationId, clientContext }, cursor);
+    const rows = await this.repository.list(filter, limit + 1, cursor?.position);
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last, filter) : null };
   }
 
   /**
