@@ -24,10 +24,7 @@ async function main(): Promise<void> {
       'WEBHOOK_SECRET is not set: a secret was generated for this run; webhook receivers cannot verify across restarts',
     );
   }
-  logger.log(
-    { port: config.port, providers: providerModes(config), tracing: config.observability.tracingEnabled },
-    `Invitations gateway listening on ${config.publicBaseUrl} (Swagger UI: ${config.publicBaseUrl}/docs)`,
-  );
+  logger.log(`Invitations gateway listening on ${config.publicBaseUrl} (Swagger UI: ${config.publicBaseUrl}/docs)`);
   console.log(banner(config));
 }
 

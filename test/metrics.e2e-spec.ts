@@ -1,5 +1,5 @@
 import { telemetry } from '../src/observability/telemetry';
-import { createInvitation, waitForTerminal } from './support/invitations-client';
+import { createInvitation } from './support/invitations-client';
 import { startTestApp, type TestApp } from './support/test-app';
 import { WebhookRecorder } from './support/webhook-recorder';
 

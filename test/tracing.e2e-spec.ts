@@ -98,4 +98,11 @@ describe('OpenTelemetry tracing', () => {
     const requestLog = logLines.find((line) => line.req?.method === 'POST' && line.req.url === '/invitations');
     expect(requestLog?.trace_id).toBe(create.traceId);
   });
+
+  it('says when it shuts down and when it has stopped', async () => {
+    expect([0, 'SIGTERM']).toContain(await service.stop());
+    const text = service.output.join('');
+    expect(text).toMatch(/"msg":"Shutting down on SIGTERM/);
+    expect(text).toMatch(/"msg":"Stopped after \d+ ms"/);
+  });
 });

@@ -1,4 +1,5 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
 import { stopTracing } from './tracing';
 
 /** One line when shutdown starts and one when it is done, so an operator sees both; then traces are flushed. */
@@ -13,8 +14,23 @@ export class ShutdownLog implements BeforeApplicationShutdown, OnApplicationShut
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.logger.log(`Stopped after ${Date.now() - this.startedAt} ms`);
-    // The last spans (this shutdown's included) go out before the process exits.
+    // Straight to pino: Nest's Logger is being torn down with the application by now.
+    (PinoLogger.root as PinoLogger['logger'] | undefined)?.info(
+      { context: 'Shutdown' },
+      `Stopped after ${Date.now() - this.startedAt} ms`,
+    );
+    // The last spans (this shutdown's included) go out before the process exits, and the
+    // log lines too: Nest re-raises the signal right after this hook, which would cut
+    // pino's buffered writes short.
     await stopTracing();
+    const root = PinoLogger.root as PinoLogger['logger'] | undefined;
+    if (!root) return;
+    await new Promise<void>((resolve) => {
+      try {
+        root.flush(() => resolve());
+      } catch {
+        resolve();
+      }
+    });
   }
 }

@@ -5,9 +5,12 @@ import { ApiProblems } from '../common/errors/problem.dto';
 import { InvitationTraceDto } from './dto/trace.dto';
 import { TraceService } from './trace.service';
 
-const uuid = new ParseUUIDPipe({
-  exceptionFactory: () => new GatewayError('invitation_not_found', 'No invitation has this id (ids are UUIDs)'),
-});
+/** Ids are UUIDs: anything else is an unknown invitation, as on GET /invitations/{id}. */
+function invitationId(): ParseUUIDPipe {
+  return new ParseUUIDPipe({
+    exceptionFactory: () => new GatewayError('invitation_not_found', 'No invitation has this id (ids are UUIDs)'),
+  });
+}
 
 @ApiTags('invitations')
 @ApiSecurity('apiKey')
@@ -26,7 +29,7 @@ export class TraceController {
   })
   @ApiResponse({ status: 200, type: InvitationTraceDto })
   @ApiProblems('/invitations/{id}/trace', 'invitation_not_found', 'validation_failed', 'unauthorized')
-  get(@Param('id', uuid) id: string): Promise<InvitationTraceDto> {
+  get(@Param('id', invitationId()) id: string): Promise<InvitationTraceDto> {
     return this.trace.get(id);
   }
 }

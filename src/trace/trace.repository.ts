@@ -81,9 +81,7 @@ export class TraceRepository {
   async purgeOlderThan(before: string, limit: number): Promise<number> {
     const result = await this.database.db
       .deleteFrom('invitation_trace')
-      .where('id', 'in', (eb) =>
-        eb.selectFrom('invitation_trace').select('id').where('at', '<', before).limit(limit),
-      )
+      .where('id', 'in', (eb) => eb.selectFrom('invitation_trace').select('id').where('at', '<', before).limit(limit))
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }

@@ -44,9 +44,7 @@ export class TraceService {
       .map((item, index) => ({ item, index }))
       .sort(
         (a, b) =>
-          a.item.at.localeCompare(b.item.at) ||
-          KIND_ORDER[a.item.kind] - KIND_ORDER[b.item.kind] ||
-          a.index - b.index,
+          a.item.at.localeCompare(b.item.at) || KIND_ORDER[a.item.kind] - KIND_ORDER[b.item.kind] || a.index - b.index,
       )
       .map(({ item }) => item);
     return { invitationId: record.id, items };

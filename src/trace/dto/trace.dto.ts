@@ -28,7 +28,10 @@ export class TraceItemDto {
   @ApiProperty({
     required: false,
     nullable: true,
-    oneOf: [{ type: 'integer', example: 202 }, { type: 'string', example: 'joined' }],
+    oneOf: [
+      { type: 'integer', example: 202 },
+      { type: 'string', example: 'joined' },
+    ],
   })
   status?: number | string | null;
   /** upstream_request, webhook_attempt. @example 42 */
