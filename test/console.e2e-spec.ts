@@ -7,7 +7,7 @@ import { startTestApp, type TestApp } from './support/test-app';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const describeWithBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
 if (!existsSync(CHROMIUM))
-  console.warn(`No Chromium at ${CHROMIUM} (apt-get install chromium): the console test is skipped.`);
+  process.stderr.write(`No Chromium at ${CHROMIUM} (apt-get install chromium): the console test is skipped.\n`);
 
 const KEY = 'console-test-key-0123456789';
 const OUTPUT = join(__dirname, '..', 'test-output');
