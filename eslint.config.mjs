@@ -37,6 +37,10 @@ export default tseslint.config(
   boundary('ingress', ['delivery', 'health']),
   boundary('delivery', ['ingress', 'health']),
   boundary('health', ['ingress', 'delivery']),
+  // The telemetry port sits beside everything: it may read types and the database, never features.
+  boundary('observability', ['invitations', 'ingress', 'delivery', 'health', 'trace', 'console']),
+  boundary('trace', ['ingress', 'delivery', 'health', 'console', 'providers']),
+  boundary('console', ['ingress', 'delivery', 'health', 'trace', 'providers']),
   {
     files: ['src/providers/*/sandbox/**/*.ts'],
     rules: {

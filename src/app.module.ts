@@ -5,14 +5,17 @@ import { ApiKeyGuard } from './common/api-key.guard';
 import { ProblemFilter } from './common/errors/problem.filter';
 import { HeldRequests } from './common/held-requests';
 import { RequestLimits } from './common/rate-limit/request-limits';
-import { loggerParams } from './common/logging';
+import { loggerParams, prettyLogs } from './common/logging';
 import { APP_CONFIG, type AppConfig } from './config/config';
+import { ConsoleModule } from './console/console.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { HealthModule } from './health/health.module';
 import { IngressModule } from './ingress/ingress.module';
 import { InvitationsModule } from './invitations/invitations.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { ProvidersModule } from './providers/providers.module';
+import { TraceModule } from './trace/trace.module';
 
 /** Composition root: wires the feature modules from the validated config. */
 @Module({})
@@ -21,19 +24,22 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot(loggerParams(config.logLevel)),
+        LoggerModule.forRoot(loggerParams(config.logLevel, { pretty: prettyLogs(config.production) })),
         {
           module: ConfigHolder,
           global: true,
           providers: [{ provide: APP_CONFIG, useValue: config }, RequestLimits, HeldRequests],
           exports: [APP_CONFIG, RequestLimits, HeldRequests],
         },
+        ObservabilityModule,
         PersistenceModule.forRoot(config),
         ProvidersModule.forRoot(config),
         InvitationsModule,
         IngressModule,
         DeliveryModule,
         HealthModule,
+        TraceModule,
+        ConsoleModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -1,3 +1,4 @@
+import './observability/tracing-bootstrap';
 import 'reflect-metadata';
 import { createApp } from './app.setup';
 import { ConfigError } from './config/env.schema';
@@ -24,7 +25,26 @@ async function main(): Promise<void> {
     );
   }
   logger.log(`Invitations gateway listening on ${config.publicBaseUrl} (Swagger UI: ${config.publicBaseUrl}/docs)`);
-  console.log(`\n  Swagger UI: ${config.publicBaseUrl}/docs\n`);
+  console.log(banner(config));
+}
+
+function providerModes(config: AppConfig): Record<string, string> {
+  return { graph: config.graph.mode, ucwa: config.ucwa.mode, saas: config.saas.mode };
+}
+
+/** The one block a person starting the service reads (plain text, after the log lines of the boot). */
+function banner(config: AppConfig): string {
+  const base = config.publicBaseUrl;
+  const modes = Object.entries(providerModes(config))
+    .map(([name, mode]) => `${name} ${mode}`)
+    .join(', ');
+  return [
+    '',
+    `  Invitations gateway listening on ${base}`,
+    `  Swagger UI: ${base}/docs    Console: ${base}/console    Metrics: ${base}/metrics`,
+    `  Providers: ${modes}    Database: ${config.database.url.replace(/\/\/[^@/]*@/, '//')}`,
+    '',
+  ].join('\n');
 }
 
 void main();

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, getSchemaPath, type OpenAPIObject } from '@nestjs/swagger';
@@ -17,12 +17,18 @@ in a \`sip:\` target's user part (\`sip:decline@sandbox.test\`) or in \`displayN
 targets — \`decline\`, \`busy\`, \`noanswer\`, \`fail\`, \`silent\`, \`late\`, \`dup\`, \`throttle\`, \`flaky\` — or a
 conversationId of \`missing\`, \`gone\`, \`already\`, \`nocallback\`.`;
 
+/** The package's own version (src/ and dist/ both sit next to package.json's folder). */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(resolve(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
 /** The OpenAPI document, built the same way for /openapi.json and for `npm run openapi`. */
 export function buildDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Invitations gateway')
     .setDescription(DESCRIPTION)
-    .setVersion('1.0.0')
+    .setVersion(packageVersion())
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key as a Bearer token' }, 'bearer')
     .build();

@@ -5,7 +5,7 @@ import { freePort, startTestApp, type TestApp } from './support/test-app';
 import { TEST_DATABASE_URL, createTestSchema, type TestSchema } from './support/test-database';
 
 const describeOnPostgres = TEST_DATABASE_URL ? describe : describe.skip;
-if (!TEST_DATABASE_URL) console.warn('TEST_DATABASE_URL is not set: the PostgreSQL pool tests are skipped.');
+if (!TEST_DATABASE_URL) process.stderr.write('TEST_DATABASE_URL is not set: the PostgreSQL pool tests are skipped.\n');
 
 /** DATABASE_POOL_SIZE and DATABASE_STATEMENT_TIMEOUT_MS reach the pg pool (issue 7). */
 describeOnPostgres('the PostgreSQL pool', () => {

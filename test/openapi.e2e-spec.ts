@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
@@ -23,6 +24,21 @@ describe('OpenAPI document', () => {
     expect(generated).toEqual(committed);
   });
 
+  it('matches the committed typed client types (openapi/client/schema.d.ts, from `npm run openapi`)', () => {
+    const root = join(__dirname, '..');
+    const cli = join(root, 'node_modules', 'openapi-typescript', 'bin', 'cli.js');
+    const types = execFileSync(process.execPath, [cli, join(root, 'openapi', 'openapi.json')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    expect(types).toBe(readFileSync(join(root, 'openapi', 'client', 'schema.d.ts'), 'utf8'));
+  });
+
+  it('carries the package version', () => {
+    const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+    expect((generated.info as { version: string }).version).toBe(manifest.version);
+  });
+
   it('is a valid OpenAPI document', async () => {
     await expect(SwaggerParser.validate(structuredClone(generated) as never)).resolves.toBeDefined();
   });
@@ -40,6 +56,9 @@ describe('OpenAPI document', () => {
       '/providers/{name}/{channel}',
       '/health/live',
       '/health/ready',
+      '/invitations/{id}/trace',
+      '/metrics',
+      '/console/invitations',
     ]) {
       expect(paths).toContain(path);
     }

@@ -17,7 +17,7 @@ interface Invitation {
 }
 
 const describeOnPostgres = TEST_DATABASE_URL ? describe : describe.skip;
-if (!TEST_DATABASE_URL) console.warn('TEST_DATABASE_URL is not set: the multi-replica test is skipped.');
+if (!TEST_DATABASE_URL) process.stderr.write('TEST_DATABASE_URL is not set: the multi-replica test is skipped.\n');
 
 /**
  * Issue 7: two gateway processes on one PostgreSQL database behind no load balancer

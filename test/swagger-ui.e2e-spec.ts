@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from './support/test-app';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const describeWithBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
 if (!existsSync(CHROMIUM))
-  console.warn(`No Chromium at ${CHROMIUM} (apt-get install chromium): the Swagger UI test is skipped.`);
+  process.stderr.write(`No Chromium at ${CHROMIUM} (apt-get install chromium): the Swagger UI test is skipped.\n`);
 
 /** A person in Swagger UI: Try it out on POST /invitations, and the invitation joins. */
 describeWithBrowser('Swagger UI', () => {

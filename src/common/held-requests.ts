@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { Caller } from './callers/caller';
 import { GatewayError } from './errors/gateway-error';
+import { telemetry, type HeldRequestKind } from '../observability/telemetry';
 
 /** A held request's slot: call once when the answer or stream ends (extra calls are no-ops). */
 export type HeldSlot = () => void;
@@ -20,7 +21,7 @@ export class HeldRequests {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   /** Takes a slot for the caller, or answers 429 rate_limited when a cap is reached. */
-  acquire(caller: Caller): HeldSlot {
+  acquire(caller: Caller, kind: HeldRequestKind): HeldSlot {
     const { total, perCaller } = this.config.heldRequests;
     const mine = this.perCaller.get(caller.limitKey) ?? 0;
     if (mine >= perCaller) {
@@ -37,11 +38,13 @@ export class HeldRequests {
     }
     this.total += 1;
     this.perCaller.set(caller.limitKey, mine + 1);
+    telemetry.heldRequestsChanged(kind, 1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.total -= 1;
+      telemetry.heldRequestsChanged(kind, -1);
       const left = (this.perCaller.get(caller.limitKey) ?? 1) - 1;
       if (left > 0) this.perCaller.set(caller.limitKey, left);
       else this.perCaller.delete(caller.limitKey);

@@ -23,15 +23,69 @@ export const REDACTED_PATHS = [
   '*.token',
 ];
 
-export function loggerParams(level: string): Params {
+/**
+ * Traffic nobody reads at info: probes, the simulators' own requests (the UCWA sandbox's
+ * long poll every 2 s) and scrapes. Logged at debug instead.
+ */
+const QUIET_PATHS = /^\/(health\/|sandbox\/|metrics(\?|$))/;
+
+/** The path as the client sent it (Nest's middleware layer may have rewritten `url`). */
+function pathOf(request: IncomingMessage & { originalUrl?: string }): string {
+  return request.originalUrl ?? request.url ?? '';
+}
+
+/** Nest's boot chatter (one line per module and route, ~90 lines): debug, so the banner stands out. */
+const BOOT_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+
+/**
+ * pino-pretty for a person at a terminal outside production; JSON everywhere else (and
+ * when pino-pretty, a development dependency, is not installed).
+ */
+export function prettyLogs(production: boolean, stdoutIsTty = Boolean(process.stdout.isTTY)): boolean {
+  if (production || !stdoutIsTty) return false;
+  try {
+    require.resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function loggerParams(level: string, options: { pretty?: boolean } = {}): Params {
   return {
     pinoHttp: {
       level,
+      ...(options.pretty
+        ? {
+            transport: {
+              target: 'pino-pretty',
+              options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true },
+            },
+          }
+        : {}),
+      hooks: {
+        logMethod(args, method, levelValue) {
+          const context = (args[0] as { context?: unknown } | undefined)?.context;
+          if (levelValue === 30 && typeof context === 'string' && BOOT_CONTEXTS.has(context)) {
+            if (this.isLevelEnabled('debug')) this.debug(...(args as [object, string]));
+            return;
+          }
+          method.apply(this, args);
+        },
+      },
       // Fastify already assigned the id (see app.setup.ts genReqId); reuse it.
       genReqId: (request) => (request as IncomingMessage & { id?: string }).id ?? requestIdFor(request),
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      customLogLevel: (_request, response, error) =>
-        error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+      customLogLevel: (request, response, error) =>
+        error
+          ? 'error'
+          : QUIET_PATHS.test(pathOf(request))
+            ? 'debug'
+            : response.statusCode >= 500
+              ? 'error'
+              : response.statusCode >= 400
+                ? 'warn'
+                : 'info',
       serializers: {
         req: (request: { id: string; method: string; url: string }) => ({
           id: request.id,
@@ -39,8 +93,6 @@ export function loggerParams(level: string): Params {
           url: request.url.split('?')[0],
         }),
       },
-      // Probes and the simulators' own traffic (a long poll every few seconds) would drown the log.
-      autoLogging: { ignore: (request) => /^\/(health|sandbox)\//.test(request.url ?? '') },
     },
   };
 }

@@ -71,6 +71,8 @@ export interface AppConfig {
   logLevel: string;
   sandbox: { ringMs: number };
   deadlineGraceSeconds: number;
+  /** How long the invitation trace is kept; whether OpenTelemetry exports (OTEL_EXPORTER_OTLP_*). */
+  observability: { traceRetentionDays: number; tracingEnabled: boolean };
   graph: GraphConfig;
   ucwa: UcwaConfig;
   saas: SaasConfig;
@@ -214,6 +216,10 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     logLevel: env.LOG_LEVEL,
     sandbox: { ringMs: env.SANDBOX_RING_MS },
     deadlineGraceSeconds: env.DEADLINE_GRACE_SECONDS,
+    observability: {
+      traceRetentionDays: env.TRACE_RETENTION_DAYS,
+      tracingEnabled: Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
+    },
     graph: graphConfig(env, publicBaseUrl),
     ucwa: ucwaConfig(env, publicBaseUrl),
     saas: saasConfig(env, publicBaseUrl),

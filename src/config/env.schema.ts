@@ -88,6 +88,11 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(600_000) SANDBOX_RING_MS = 1500;
   /** Added to timeoutSeconds before reconciliation (not in contract §8: an extension). */
   @Transform(toInt) @IsInt() @Min(0) @Max(600) DEADLINE_GRACE_SECONDS = 15;
+  /** Days an invitation's trace (upstream requests, provider events) is kept. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3650) TRACE_RETENTION_DAYS = 7;
+  /** OpenTelemetry's own variables: tracing is on when one of them is set (observability/tracing.ts). */
+  @Transform(emptyToUndefined) @IsOptional() @IsUrl(URL_OPTIONS) OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsUrl(URL_OPTIONS) OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
 
   @IsIn(MODES) GRAPH_MODE: (typeof MODES)[number] = 'sandbox';
   @IsUrl(URL_OPTIONS) GRAPH_BASE_URL = 'https://graph.microsoft.com/beta';

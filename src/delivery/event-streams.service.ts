@@ -34,7 +34,7 @@ export class EventStreamsService implements BeforeApplicationShutdown {
     let first: InvitationRecord;
     try {
       first = await this.invitations.get(id, caller.name);
-      release = this.held.acquire(caller);
+      release = this.held.acquire(caller, 'sse');
     } catch (error) {
       unwatch();
       throw error;

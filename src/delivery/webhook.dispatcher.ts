@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { BackgroundLoop } from '../common/background-loop';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { telemetry } from '../observability/telemetry';
 import { ChangeFeed } from '../persistence/change-feed';
 import { WORKER_ID } from '../persistence/persistence.module';
 import { DeliveryRepository, type AttemptOutcome, type DueDelivery } from './delivery.repository';
@@ -152,6 +153,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       return;
     }
     const outcome = outcomeOf(delivery, result, new Date());
+    telemetry.webhookAttempt(resultLabel(outcome.state), result.durationMs, eventTimestamp(delivery.payload));
     await this.repository.record(delivery, this.workerId, outcome);
     if (outcome.state === 'gone') await this.repository.stopInvitation(delivery.invitationId, outcome.attempt.at);
     if (outcome.state !== 'delivered') {
@@ -194,4 +196,19 @@ export function outcomeOf(delivery: DueDelivery, result: SendResult, now: Date):
   const delay = nextRetryDelayMs(attempt.attempt, result.retryAfterSeconds);
   if (delay === undefined) return { attempt, state: 'failed' };
   return { attempt, state: 'pending', nextAttemptAt: new Date(now.getTime() + delay).toISOString() };
+}
+
+/** The metric label of an attempt: a pending row after a failed attempt is a retry. */
+function resultLabel(state: AttemptOutcome['state']): string {
+  return state === 'pending' ? 'retry' : state;
+}
+
+/** When the status change happened: the event's own timestamp (for the delivery lag). */
+function eventTimestamp(payload: string): string | undefined {
+  try {
+    const value = (JSON.parse(payload) as { timestamp?: unknown }).timestamp;
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -170,6 +170,6 @@ export class InvitationsController {
 
   /** A held-request slot when the request asks to wait (429 beyond the caps), else nothing to release. */
   private holdFor(caller: Caller, wait: number | undefined): () => void {
-    return wait !== undefined && wait > 0 ? this.held.acquire(caller) : () => undefined;
+    return wait !== undefined && wait > 0 ? this.held.acquire(caller, 'wait') : () => undefined;
   }
 }

@@ -4,6 +4,7 @@ import { InvitationRejectedError } from '../common/errors/problem';
 import { GatewayError, invitationError } from '../common/errors/gateway-error';
 import { callbackUrlProblem } from '../common/url-safety';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { telemetry } from '../observability/telemetry';
 import { ChangeFeed } from '../persistence/change-feed';
 import { unsupportedFields } from '../providers/capability-check';
 import type { InvitationProvider, SubmitRequest } from '../providers/invitation-provider';
@@ -13,7 +14,7 @@ import type { ListInvitationsQueryDto } from './dto/list-invitations.dto';
 import { operationIdFor, providerRefOf, type InvitationRecord } from './invitation.model';
 import { DuplicateOpenInvitation, InvitationRepository } from './invitation.repository';
 import { InvitationWatch } from './invitation-watch';
-import { decodeCursor, encodeCursor } from './list-cursor';
+import { decodeCursor, encodeCursor, filterFor } from './list-cursor';
 import { SignalIntake } from './signal-intake.service';
 import { planAnnotation, planEntry } from './transition-plan';
 
@@ -126,16 +127,14 @@ export class InvitationsService {
     query: ListInvitationsQueryDto,
   ): Promise<{ items: InvitationRecord[]; nextCursor: string | null }> {
     const limit = query.limit ?? 20;
-    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
     const { status, provider, conversationId, clientContext } = query;
-    const rows = await this.repository.list(
-      { caller, status, provider, conversationId, clientContext },
-      limit + 1,
-      after,
-    );
+    const filter = filterFor({ status, provider, conversationId, clientContext }, cursor);
+    // The caller is never part of a cursor: it always comes from the request's key.
+    const rows = await this.repository.list({ ...filter, caller }, limit + 1, cursor?.position);
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last, filter) : null };
   }
 
   /**

@@ -1,9 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { sql, type Selectable, type Transaction } from 'kysely';
 import type { InvitationError } from '../common/errors/gateway-error';
 import type { InvitationStatus } from '../lifecycle/invitation-status';
 import type { SignalSource } from '../lifecycle/provider-signal';
 import type { HistoryEntry } from '../lifecycle/state-machine';
+import { reportStatusChange } from '../observability/status-report';
+import { TelemetryHub } from '../observability/telemetry';
 import { claimDueRows } from '../persistence/claims';
 import { DATABASE, type DatabaseHandle } from '../persistence/database';
 import type { Database, HistoryTable, InvitationsTable } from '../persistence/schema';
@@ -37,7 +39,10 @@ type HistoryRow = Selectable<HistoryTable>;
 
 @Injectable()
 export class KyselyInvitationRepository extends InvitationRepository {
-  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    @Optional() private readonly hub?: TelemetryHub,
+  ) {
     super();
   }
 
@@ -55,6 +60,7 @@ export class KyselyInvitationRepository extends InvitationRepository {
       if (isOpenTargetViolation(error)) throw new DuplicateOpenInvitation();
       throw error;
     }
+    reportStatusChange(this.hub, undefined, plan.after);
   }
 
   async findOpen(provider: ProviderName, conversationId: string, to: string): Promise<InvitationRecord | undefined> {
@@ -73,7 +79,8 @@ export class KyselyInvitationRepository extends InvitationRepository {
     key: { id: string } | { operationId: string },
     plan: (current: InvitationRecord) => TransitionPlan | undefined,
   ): Promise<{ record: InvitationRecord; changed: boolean } | undefined> {
-    return this.db.transaction().execute(async (trx) => {
+    let before: InvitationRecord | undefined;
+    const result = await this.db.transaction().execute(async (trx) => {
       let query = trx.selectFrom('invitations').selectAll();
       query = 'id' in key ? query.where('id', '=', key.id) : query.where('operation_id', '=', key.operationId);
       // SQLite serializes writers itself; PostgreSQL needs the row lock so that two
@@ -86,8 +93,11 @@ export class KyselyInvitationRepository extends InvitationRepository {
       if (!change) return { record: current, changed: false };
       await trx.updateTable('invitations').set(toRow(change.after)).where('id', '=', row.id).execute();
       await this.writeEffects(trx, change);
+      before = current;
       return { record: change.after, changed: true };
     });
+    if (before && result) reportStatusChange(this.hub, before, result.record);
+    return result;
   }
 
   async findById(id: string): Promise<InvitationRecord | undefined> {

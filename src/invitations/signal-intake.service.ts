@@ -1,7 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { InvitationError } from '../common/errors/gateway-error';
 import type { ProviderRefPatch, ProviderSignal } from '../lifecycle/provider-signal';
 import { decide, type LifecycleSignal } from '../lifecycle/state-machine';
+import { reportProviderEvent } from '../observability/event-report';
+import { TelemetryHub } from '../observability/telemetry';
 import { ChangeFeed } from '../persistence/change-feed';
 import type { InvitationRecord, TransitionPlan } from './invitation.model';
 import { InvitationRepository } from './invitation.repository';
@@ -26,11 +28,13 @@ export class SignalIntake {
   constructor(
     private readonly repository: InvitationRepository,
     private readonly changeFeed: ChangeFeed,
+    @Optional() private readonly hub?: TelemetryHub,
   ) {}
 
   /** Applies a provider signal, correlated by its operationId. Unknown ids are logged and dropped. */
   async applyProviderSignal(signal: ProviderSignal): Promise<IntakeResult | undefined> {
     const result = await this.applyTo({ operationId: signal.operationId }, signal);
+    reportProviderEvent(this.hub, signal, result);
     if (!result)
       this.logger.warn({ operationId: signal.operationId }, 'Provider signal for an unknown invitation dropped');
     return result;

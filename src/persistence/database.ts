@@ -6,6 +6,7 @@ import { Client, Pool } from 'pg';
 import { initialMigration } from './migrations/001-initial';
 import { sharedStateMigration } from './migrations/002-shared-state';
 import { callersMigration } from './migrations/003-callers';
+import { invitationTraceMigration } from './migrations/004-invitation-trace';
 import type { Database } from './schema';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -100,7 +101,11 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<void> {
       '001-initial': initialMigration(handle.dialect),
       '002-shared-state': sharedStateMigration,
       '003-callers': callersMigration,
+      '004-invitation-trace': invitationTraceMigration,
     }),
+    // Slices of work land in any order (004 may reach a database before 003): each
+    // migration still runs once, whatever its neighbours' order of arrival.
+    allowUnorderedMigrations: true,
     // Kysely looks for its own tables in every schema unless told which one: another
     // schema's migration table (replicas of another deployment, tests) must not count.
     ...(handle.schema ? { migrationTableSchema: handle.schema } : {}),

@@ -122,6 +122,15 @@ export interface RateLimitBucketsTable {
   denied: number;
 }
 
+/** One upstream request or provider event of an invitation (secret-free JSON). */
+export interface InvitationTraceTable {
+  id: string;
+  invitation_id: string;
+  at: string;
+  kind: string;
+  item: string;
+}
+
 export interface Database {
   invitations: InvitationsTable;
   invitation_history: HistoryTable;
@@ -132,4 +141,5 @@ export interface Database {
   leases: LeasesTable;
   shared_state: SharedStateTable;
   rate_limit_buckets: RateLimitBucketsTable;
+  invitation_trace: InvitationTraceTable;
 }

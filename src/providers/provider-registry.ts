@@ -1,5 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { GatewayError } from '../common/errors/gateway-error';
+import { instrumentProvider } from '../observability/instrumented-provider';
+import { TelemetryHub } from '../observability/telemetry';
 import { INVITATION_PROVIDERS, type InvitationProvider, type ProviderName } from './invitation-provider';
 
 /** Lookup of the registered adapters by name; a duplicate name fails the boot. */
@@ -7,10 +9,10 @@ import { INVITATION_PROVIDERS, type InvitationProvider, type ProviderName } from
 export class ProviderRegistry {
   private readonly byName = new Map<ProviderName, InvitationProvider>();
 
-  constructor(@Inject(INVITATION_PROVIDERS) providers: InvitationProvider[]) {
+  constructor(@Inject(INVITATION_PROVIDERS) providers: InvitationProvider[], @Optional() hub?: TelemetryHub) {
     for (const provider of providers) {
       if (this.byName.has(provider.name)) throw new Error(`Provider '${provider.name}' is registered twice`);
-      this.byName.set(provider.name, provider);
+      this.byName.set(provider.name, hub ? instrumentProvider(provider, hub) : provider);
     }
   }
 

@@ -12,10 +12,7 @@ export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
 /** Databases every e2e spec runs on: SQLite always, PostgreSQL when TEST_DATABASE_URL is set. */
 export const TEST_DATABASES: ('sqlite' | 'postgres')[] = TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 
-if (!TEST_DATABASE_URL && !process.env.JEST_PG_NOTICE_PRINTED) {
-  process.env.JEST_PG_NOTICE_PRINTED = '1';
-  console.warn('TEST_DATABASE_URL is not set: the PostgreSQL runs of the e2e specs are skipped.');
-}
+// The run says once that PostgreSQL is skipped: test/support/global-setup.js.
 
 /** A fresh schema in the TEST_DATABASE_URL database, selected by `?schema=`, dropped after. */
 export async function createTestSchema(): Promise<TestSchema> {

@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse, isAxiosError } from 'axios';
 import { DelegateBackoff, handleWhen, retry, type IRetryBackoffContext } from 'cockatiel';
 import { GatewayError, type ProviderName } from '../../common/errors/gateway-error';
+import { reportUpstream } from '../../observability/upstream-report';
 
 /** Connection errors where the request certainly never reached the provider. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -35,10 +36,11 @@ export class ProviderHttp {
   }
 
   async request(config: AxiosRequestConfig): Promise<AxiosResponse<string>> {
+    const startedAt = Date.now();
     try {
-      return await this.client.request<string>(config);
+      return reportUpstream(this.options.provider, config, startedAt, await this.client.request<string>(config));
     } catch (error) {
-      throw this.transportError(error, config);
+      throw reportUpstream(this.options.provider, config, startedAt, this.transportError(error, config));
     }
   }
 
