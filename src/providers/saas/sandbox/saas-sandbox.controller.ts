@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../../common/public.decorator';
 import { sendAnswer } from '../../shared/sandbox/simulated-answer';
+import { inReasonFormat, reasonFormatOf } from '../../shared/sandbox/ucwa-family-reasons';
 import { SaasSandboxService } from './saas-sandbox.service';
 
 /** /sandbox/saas: the simulated Trusted Application API, plus `_inspect`/`_control` for tests. */
@@ -52,7 +53,10 @@ export class SaasSandboxController {
     @Param('conversationId') id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return sendAnswer(reply, this.saas.authenticate(auth) ?? this.saas.conversation(id));
+    return sendAnswer(
+      reply,
+      inReasonFormat(this.saas.authenticate(auth) ?? this.saas.conversation(id), reasonFormatOf(id)),
+    );
   }
 
   @Post('platformservice/v1/applications/app1/participantInvitations')
@@ -64,7 +68,10 @@ export class SaasSandboxController {
   ) {
     return sendAnswer(
       reply,
-      this.saas.authenticate(auth) ?? (await this.saas.addParticipant(conversationId, body ?? {})),
+      inReasonFormat(
+        this.saas.authenticate(auth) ?? (await this.saas.addParticipant(conversationId, body ?? {})),
+        reasonFormatOf(conversationId),
+      ),
     );
   }
 
