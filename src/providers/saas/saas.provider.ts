@@ -1,4 +1,4 @@
-import type { AxiosRequestConfig, AxiosResponse } from 'axios';
+import type { AxiosResponse } from 'axios';
 import { GatewayError } from '../../common/errors/gateway-error';
 import type { SaasConfig } from '../../config/config';
 import type { ProviderSignal } from '../../lifecycle/provider-signal';
@@ -13,7 +13,7 @@ import type {
 import { authorizedRequest, headerValue, isSuccess, parseJsonText } from '../shared/authorized-request';
 import { ClientCredentialsTokenSource } from '../shared/client-credentials';
 import { InboundJwtVerifier } from '../shared/inbound-jwt';
-import { ProviderHttp, withSubmitRetries } from '../shared/provider-http';
+import { ProviderHttp, withSubmitRetries, type ProviderRequestConfig } from '../shared/provider-http';
 import {
   UCWA_FAMILY_ERROR_TABLE,
   absoluteHref,
@@ -40,12 +40,13 @@ export class SaasProvider implements InvitationProvider {
   readonly name = 'saas' as const;
   readonly capabilities = SAAS_CAPABILITIES;
   readonly errorTable = UCWA_FAMILY_ERROR_TABLE;
-  private readonly http = new ProviderHttp({ provider: 'saas', timeoutMs: 10_000 });
+  private readonly http: ProviderHttp;
   private readonly tokens: ClientCredentialsTokenSource;
   private readonly callbackTokens: InboundJwtVerifier;
   private application?: Promise<{ url: string; resource: UcwaResource }>;
 
   constructor(private readonly config: SaasConfig) {
+    this.http = new ProviderHttp({ provider: 'saas', ...config.http });
     this.tokens = new ClientCredentialsTokenSource(this.http, {
       provider: 'saas',
       tokenUrl: config.tokenUrl,
@@ -60,6 +61,10 @@ export class SaasProvider implements InvitationProvider {
     });
   }
 
+  circuit() {
+    return this.http.circuit();
+  }
+
   get mode() {
     return this.config.mode;
   }
@@ -67,7 +72,10 @@ export class SaasProvider implements InvitationProvider {
   async submit(request: SubmitRequest): Promise<ProviderSignal> {
     const addParticipant = await withSubmitRetries(() => this.addParticipantLink(request.conversationId));
     const response = await withSubmitRetries(() =>
-      this.call({ method: 'POST', url: addParticipant, data: addParticipantBody(request) }, 'addParticipant'),
+      this.call(
+        { method: 'POST', url: addParticipant, data: addParticipantBody(request), carriesInvitation: true },
+        'addParticipant',
+      ),
     );
     const location = headerValue(response, 'location');
     return {
@@ -161,7 +169,7 @@ export class SaasProvider implements InvitationProvider {
     return { url: url.toString(), resource: parseJsonText<UcwaResource>(response.data) ?? {} };
   }
 
-  private async call(config: AxiosRequestConfig, what: string): Promise<AxiosResponse<string>> {
+  private async call(config: ProviderRequestConfig, what: string): Promise<AxiosResponse<string>> {
     const response = await authorizedRequest(this.http, this.tokens, config);
     if (!isSuccess(response))
       throw ucwaFamilyHttpError('saas', this.errorTable, response.status, response.headers, response.data, what);

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../../../config/config';
 import { SandboxEventPoster } from '../../shared/sandbox/event-poster';
-import { SandboxAccessTokens, SubmitAttempts } from '../../shared/sandbox/sandbox-access-tokens';
+import {
+  EXPIRED_TOKEN_CHALLENGE,
+  SandboxAccessTokens,
+  SubmitAttempts,
+} from '../../shared/sandbox/sandbox-access-tokens';
 import { playRingTimeline } from '../../shared/sandbox/ring-timeline';
 import { SandboxTimers } from '../../shared/sandbox/sandbox-timers';
 import { SandboxTokenIssuer } from '../../shared/sandbox/sandbox-token-issuer';
@@ -67,7 +71,10 @@ export class SaasSandboxService {
   authenticate(authorization: string | undefined): SimulatedAnswer | undefined {
     return this.tokens.isValid(authorization)
       ? undefined
-      : ucwaError(401, 'Unauthorized', 'InvalidToken', 'The token is missing or expired.');
+      : {
+          ...ucwaError(401, 'Unauthorized', 'InvalidToken', 'The token is missing or expired.'),
+          headers: EXPIRED_TOKEN_CHALLENGE,
+        };
   }
 
   application(endpointId: string | undefined): SimulatedAnswer {
