@@ -126,7 +126,7 @@ export class ProviderHttp {
     const { carriesInvitation = false, ...axiosConfig } = config;
     const what = `${(config.method ?? 'GET').toUpperCase()} ${safeUrl(config.url)}`;
     const deadlineMs = config.timeout && config.timeout > 0 ? config.timeout : this.settings.timeoutMs;
-    const wire = { connected: false };
+    const wire = { started: false, connected: false };
     const controller = new AbortController();
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
@@ -141,27 +141,26 @@ export class ProviderHttp {
     const attempt = async () => {
       try {
         return await Promise.race([
-          this.bulkhead.execute(
-            () =>
-              this.client.request<string>({
-                ...axiosConfig,
-                timeout: 0,
-                signal: controller.signal,
-                transport: connectionTracking(config.url, wire),
-              }),
-            controller.signal,
-          ),
+          this.bulkhead.execute(() => {
+            wire.started = true;
+            return this.client.request<string>({
+              ...axiosConfig,
+              timeout: 0,
+              signal: controller.signal,
+              transport: connectionTracking(config.url, wire),
+            });
+          }, controller.signal),
           deadline,
         ]);
       } catch (error) {
         // Translated inside the breaker, so that it counts what the provider did, not our queue.
-        throw this.transportError(error, what, timedOut, wire.connected, carriesInvitation);
+        throw this.transportError(error, what, timedOut, wire, carriesInvitation);
       }
     };
     try {
       return await this.breaker.execute(attempt);
     } catch (error) {
-      throw this.transportError(error, what, timedOut, wire.connected, carriesInvitation);
+      throw this.transportError(error, what, timedOut, wire, carriesInvitation);
     } finally {
       clearTimeout(timer);
     }
@@ -171,9 +170,10 @@ export class ProviderHttp {
     error: unknown,
     what: string,
     timedOut: boolean,
-    connected: boolean,
+    wire: { started: boolean; connected: boolean },
     carriesInvitation: boolean,
   ): GatewayError {
+    const { connected } = wire;
     const name = this.options.provider;
     const code = error instanceof GatewayError ? error.code : isAxiosError(error) ? error.code : undefined;
     if (error instanceof GatewayError) return error;
@@ -211,6 +211,10 @@ export class ProviderHttp {
         1,
       );
     }
+    if ((timedOut || error instanceof DeadlineReached) && !wire.started) {
+      // Still waiting for one of our own slots: our backlog, not the provider's failure.
+      return fail('provider_unavailable', 'not_sent', `Calls to ${name} are backed up (${what})`, 'QueueTimeout', 1);
+    }
     if (timedOut || error instanceof DeadlineReached) {
       return connected
         ? fail('provider_timeout', 'sent_no_answer', `${name} did not answer in time (${what})`, 'Timeout')
@@ -231,10 +235,10 @@ export class ProviderHttp {
 /** Our own deadline, told apart from every other abort. */
 class DeadlineReached extends Error {}
 
-/** Transport failures count against the provider; a full local queue or an open circuit does not. */
+/** Transport failures count against the provider; our own backlog (queue full or waited out) does not. */
 function countsAgainstProvider(error: GatewayError): boolean {
   const raw = error.provider?.code;
-  return raw !== 'BulkheadFull' && raw !== 'CircuitOpen';
+  return raw !== 'BulkheadFull' && raw !== 'QueueTimeout' && raw !== 'CircuitOpen';
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
