@@ -12,6 +12,55 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('configuration', () => {
+  it('gives every provider the breaker, bulkhead and deadline settings (defaults, then PROVIDER_*)', () => {
+    const defaults = loadConfig({});
+    const expected = {
+      timeoutMs: 10_000,
+      maxConcurrent: 32,
+      maxQueued: 256,
+      breakerFailures: 5,
+      breakerCooldownMs: 30_000,
+    };
+    expect(defaults.graph.http).toEqual(expected);
+    expect(defaults.ucwa.http).toEqual(expected);
+    expect(defaults.saas.http).toEqual(expected);
+    const tuned = loadConfig({
+      PROVIDER_TIMEOUT_MS: '2500',
+      PROVIDER_MAX_CONCURRENT: '4',
+      PROVIDER_MAX_QUEUED: '0',
+      PROVIDER_BREAKER_FAILURES: '2',
+      PROVIDER_BREAKER_COOLDOWN_MS: '1000',
+    });
+    expect(tuned.saas.http).toEqual({
+      timeoutMs: 2500,
+      maxConcurrent: 4,
+      maxQueued: 0,
+      breakerFailures: 2,
+      breakerCooldownMs: 1000,
+    });
+  });
+
+  it('reads UCWA_ALLOWED_HOSTS as lower-case names and .domains; loopback http only outside production or in sandbox', () => {
+    const config = loadConfig({ UCWA_ALLOWED_HOSTS: 'Pool1.Fabrikam.NET, .lync.com.' });
+    expect(config.ucwa.allowedHosts).toEqual(['pool1.fabrikam.net', '.lync.com']);
+    expect(config.ucwa.loopbackHttp).toBe(true);
+    const live = {
+      NODE_ENV: 'production',
+      API_KEYS: 'k',
+      UCWA_MODE: 'live',
+      UCWA_DISCOVERY_URL: 'https://lyncdiscover.contoso.com/',
+      UCWA_USERNAME: 'u@contoso.com',
+      UCWA_PASSWORD: 'p',
+      GRAPH_MODE: 'off',
+      SAAS_MODE: 'off',
+      WEBHOOK_SECRET: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3',
+    };
+    expect(loadConfig(live).ucwa.loopbackHttp).toBe(false);
+    expect(problemsOf({ UCWA_ALLOWED_HOSTS: 'https://evil.example/' })).toEqual([
+      expect.stringContaining('UCWA_ALLOWED_HOSTS'),
+    ]);
+  });
+
   it('starts in sandbox mode on SQLite with no variables at all', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
@@ -58,6 +107,9 @@ describe('configuration', () => {
     [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY'],
     [{ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '6000' }, 'HTTP_HEADERS_TIMEOUT_MS'],
     [{ HTTP_MAX_CONNECTIONS: '0' }, 'HTTP_MAX_CONNECTIONS'],
+    [{ PROVIDER_TIMEOUT_MS: '10' }, 'PROVIDER_TIMEOUT_MS'],
+    [{ PROVIDER_MAX_CONCURRENT: '0' }, 'PROVIDER_MAX_CONCURRENT'],
+    [{ PROVIDER_BREAKER_FAILURES: 'many' }, 'PROVIDER_BREAKER_FAILURES'],
     [{ WEBHOOK_SECRET: 'plain' }, 'WEBHOOK_SECRET'],
     [{ PUBLIC_BASE_URL: 'not a url' }, 'PUBLIC_BASE_URL'],
     [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],

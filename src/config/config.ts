@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { ProviderMode, ProviderName } from '../providers/invitation-provider';
+import type { ProviderHttpSettings } from '../providers/shared/provider-http';
 import { parseApiKeys, validateEnvironment, type ApiKeyEntry, type EnvironmentVariables } from './env.schema';
 
 export interface GraphConfig {
   mode: ProviderMode;
+  /** Breaker, bulkhead and deadline of its HTTP client (PROVIDER_*). */
+  http?: ProviderHttpSettings;
   baseUrl: string;
   tokenUrl: string;
   tenantId: string;
@@ -15,6 +18,15 @@ export interface GraphConfig {
 
 export interface UcwaConfig {
   mode: ProviderMode;
+  /** Breaker, bulkhead and deadline of its HTTP client (PROVIDER_*). */
+  http?: ProviderHttpSettings;
+  /**
+   * Hosts (exact) and domains (leading dot) besides the discovery host's domain that may
+   * receive the password grant and pool redirects (UCWA_ALLOWED_HOSTS), lower case.
+   */
+  allowedHosts?: string[];
+  /** http to a loopback host is acceptable for credentials: sandbox mode, or not in production. */
+  loopbackHttp?: boolean;
   discoveryUrl: string;
   username: string;
   password: string;
@@ -23,6 +35,8 @@ export interface UcwaConfig {
 
 export interface SaasConfig {
   mode: ProviderMode;
+  /** Breaker, bulkhead and deadline of its HTTP client (PROVIDER_*). */
+  http?: ProviderHttpSettings;
   discoveryUrl: string;
   tokenUrl: string;
   clientId: string;
@@ -174,6 +188,23 @@ function trustProxyOf(value: string): HttpServerConfig['trustProxy'] {
   return value.split(',').map((entry) => entry.trim());
 }
 
+function providerHttp(env: EnvironmentVariables): ProviderHttpSettings {
+  return {
+    timeoutMs: env.PROVIDER_TIMEOUT_MS,
+    maxConcurrent: env.PROVIDER_MAX_CONCURRENT,
+    maxQueued: env.PROVIDER_MAX_QUEUED,
+    breakerFailures: env.PROVIDER_BREAKER_FAILURES,
+    breakerCooldownMs: env.PROVIDER_BREAKER_COOLDOWN_MS,
+  };
+}
+
+function hostList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((host) => host.trim().toLowerCase().replace(/\.$/, ''))
+    .filter((host) => host.length > 0);
+}
+
 /** Reads and validates the environment once; the only place that touches process.env. */
 export function loadConfig(raw: Record<string, string | undefined> = process.env): AppConfig {
   const env = validateEnvironment(raw);
@@ -220,8 +251,13 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
       traceRetentionDays: env.TRACE_RETENTION_DAYS,
       tracingEnabled: Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
     },
-    graph: graphConfig(env, publicBaseUrl),
-    ucwa: ucwaConfig(env, publicBaseUrl),
-    saas: saasConfig(env, publicBaseUrl),
+    graph: { ...graphConfig(env, publicBaseUrl), http: providerHttp(env) },
+    ucwa: {
+      ...ucwaConfig(env, publicBaseUrl),
+      http: providerHttp(env),
+      allowedHosts: hostList(env.UCWA_ALLOWED_HOSTS),
+      loopbackHttp: env.UCWA_MODE === 'sandbox' || env.NODE_ENV !== 'production',
+    },
+    saas: { ...saasConfig(env, publicBaseUrl), http: providerHttp(env) },
   };
 }

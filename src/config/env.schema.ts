@@ -94,6 +94,17 @@ export class EnvironmentVariables {
   @Transform(emptyToUndefined) @IsOptional() @IsUrl(URL_OPTIONS) OTEL_EXPORTER_OTLP_ENDPOINT?: string;
   @Transform(emptyToUndefined) @IsOptional() @IsUrl(URL_OPTIONS) OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
 
+  /** Total deadline of one provider call: queue wait, connect, headers and body (an extension). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(120_000) PROVIDER_TIMEOUT_MS = 10_000;
+  /** Bulkhead: provider calls in flight at once, per provider and replica (an extension). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1024) PROVIDER_MAX_CONCURRENT = 32;
+  /** Bulkhead: calls waiting for a slot; beyond it a call fails at once, not sent (an extension). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(100_000) PROVIDER_MAX_QUEUED = 256;
+  /** Consecutive failed provider calls that open its circuit breaker (an extension). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000) PROVIDER_BREAKER_FAILURES = 5;
+  /** How long an open circuit fails calls at once before one trial call (an extension). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000) PROVIDER_BREAKER_COOLDOWN_MS = 30_000;
+
   @IsIn(MODES) GRAPH_MODE: (typeof MODES)[number] = 'sandbox';
   @IsUrl(URL_OPTIONS) GRAPH_BASE_URL = 'https://graph.microsoft.com/beta';
   @Transform(emptyToUndefined) @IsOptional() @IsUrl(URL_OPTIONS) GRAPH_TOKEN_URL?: string;
@@ -109,6 +120,16 @@ export class EnvironmentVariables {
   @whenLive('UCWA_MODE') @IsString() @IsNotEmpty() UCWA_USERNAME?: string;
   @whenLive('UCWA_MODE') @IsString() @IsNotEmpty() UCWA_PASSWORD?: string;
   @IsString() @IsNotEmpty() UCWA_USER_AGENT = 'invitations-gateway';
+  /**
+   * Hosts besides the discovery host's domain that may receive the UCWA password and pool
+   * redirects: comma-separated names (`pool1.contoso.com`) or domains (`.contoso.com`).
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^\s*\.?[a-z0-9-]+(\.[a-z0-9-]+)*\.?\s*(,\s*\.?[a-z0-9-]+(\.[a-z0-9-]+)*\.?\s*)*$/i, {
+    message: 'UCWA_ALLOWED_HOSTS must be comma-separated host names or .domains',
+  })
+  UCWA_ALLOWED_HOSTS?: string;
 
   @IsIn(MODES) SAAS_MODE: (typeof MODES)[number] = 'sandbox';
   @whenLive('SAAS_MODE') @IsUrl(URL_OPTIONS) SAAS_DISCOVERY_URL?: string;

@@ -122,6 +122,15 @@ export interface InvitationProvider {
    */
   watch?(sink: EventSink): () => Promise<void>;
   probe(): Promise<ProviderReadiness>;
+  /** The circuit breaker guarding this provider's calls (GET /providers, fail-fast creates). */
+  circuit?(): ProviderCircuit;
+}
+
+/** A provider's circuit breaker: closed (calls pass), open (calls fail at once), half_open (one trial call). */
+export interface ProviderCircuit {
+  state: 'closed' | 'open' | 'half_open';
+  /** While open: seconds until a trial call may pass. */
+  retryAfterSeconds?: number;
 }
 
 /** DI token for the array of every registered adapter. */

@@ -24,11 +24,22 @@ export class ProviderRegistry {
     return this.byName.get(name as ProviderName);
   }
 
-  /** The adapter that may take new invitations: registered and not configured off. */
+  /**
+   * The adapter that may take new invitations: registered, not configured off, and its
+   * circuit not open — while open, a create fails at once (503 with Retry-After) before
+   * anything is stored, instead of queueing behind a provider that is known to fail.
+   */
   enabled(name: ProviderName): InvitationProvider {
     const provider = this.byName.get(name);
     if (!provider || provider.mode === 'off') {
       throw new GatewayError('provider_disabled', `Provider '${name}' is off in this deployment`);
+    }
+    const circuit = provider.circuit?.();
+    if (circuit?.state === 'open') {
+      throw new GatewayError('provider_unavailable', `Provider '${name}' is failing; new invitations are paused`, {
+        retryAfterSeconds: circuit.retryAfterSeconds ?? 1,
+        delivery: 'not_sent',
+      });
     }
     return provider;
   }

@@ -12,6 +12,7 @@ export async function providerView(provider: InvitationProvider) {
     mode: provider.mode,
     ready: readiness.ready,
     readiness: readiness.details,
+    circuit: provider.circuit?.() ?? { state: 'closed' as const },
     capabilities: { targetSchemes, fields, modalities, timeoutSeconds, cancel },
   };
 }

@@ -24,15 +24,29 @@ export interface FieldError {
   message: string;
 }
 
+/**
+ * What a failed upstream call did on the wire. `not_sent`: it never got a connected
+ * socket (queued in the bulkhead or agent, refused, unresolvable, circuit open) — the
+ * provider certainly has not seen it, so it may be retried or failed, never recorded as
+ * submitted. `sent_no_answer`: it was written to a connected socket and no complete
+ * answer came — the provider may have acted on it.
+ */
+export type UpstreamDelivery = 'not_sent' | 'sent_no_answer';
+
 export interface GatewayErrorOptions {
   provider?: ProviderErrorDetail;
   errors?: FieldError[];
   /** Seconds for the Retry-After header (retryable 429/503). */
   retryAfterSeconds?: number;
-  /** The request reached the provider but no answer came: never re-send it (contract.md §2). */
+  /**
+   * The invitation may have reached the provider but no answer came: never re-send it
+   * (contract.md §2). Defaults to `delivery === 'sent_no_answer'`.
+   */
   ambiguous?: boolean;
   /** The invitation the problem is about, shown as the problem's `invitationId` (e.g. the open duplicate). */
   invitationId?: string;
+  /** For transport failures: whether the request left this process (see UpstreamDelivery). */
+  delivery?: UpstreamDelivery;
   cause?: unknown;
 }
 
@@ -47,6 +61,7 @@ export class GatewayError extends Error {
   readonly retryAfterSeconds?: number;
   readonly ambiguous: boolean;
   readonly invitationId?: string;
+  readonly delivery?: UpstreamDelivery;
 
   constructor(
     readonly code: ErrorCode,
@@ -58,7 +73,8 @@ export class GatewayError extends Error {
     this.provider = options.provider;
     this.errors = options.errors;
     this.retryAfterSeconds = options.retryAfterSeconds;
-    this.ambiguous = options.ambiguous ?? false;
+    this.delivery = options.delivery;
+    this.ambiguous = options.ambiguous ?? options.delivery === 'sent_no_answer';
     this.invitationId = options.invitationId;
   }
 

@@ -25,6 +25,15 @@ export class ProviderCapabilitiesDto {
   cancel!: boolean;
 }
 
+/** The provider's circuit breaker (per replica). */
+export class ProviderCircuitDto {
+  /** closed: calls pass; open: creates fail at once with 503 provider_unavailable; half_open: one trial call. */
+  @ApiProperty({ enum: ['closed', 'open', 'half_open'], example: 'closed' })
+  state!: string;
+  /** While open: seconds until a trial call may pass (the Retry-After of refused creates). @example 12 */
+  retryAfterSeconds?: number;
+}
+
 /** One provider: mode, readiness and capabilities. */
 export class ProviderDto {
   @ApiProperty({ enum: ['graph', 'ucwa', 'saas'] })
@@ -35,6 +44,7 @@ export class ProviderDto {
   /** Secret-free readiness facts (e.g. event channel up). */
   @ApiProperty({ type: 'object', additionalProperties: true, example: { token: true } })
   readiness!: Record<string, string | number | boolean>;
+  circuit!: ProviderCircuitDto;
   capabilities!: ProviderCapabilitiesDto;
 }
 

@@ -1,4 +1,4 @@
-import type { AxiosRequestConfig, AxiosResponse } from 'axios';
+import type { AxiosResponse } from 'axios';
 import { GatewayError } from '../../common/errors/gateway-error';
 import type { GraphConfig } from '../../config/config';
 import type { ProviderSignal } from '../../lifecycle/provider-signal';
@@ -13,7 +13,7 @@ import type {
 import { authorizedRequest, headerValue, isSuccess, parseJsonText } from '../shared/authorized-request';
 import { ClientCredentialsTokenSource } from '../shared/client-credentials';
 import { InboundJwtVerifier } from '../shared/inbound-jwt';
-import { ProviderHttp, withSubmitRetries } from '../shared/provider-http';
+import { ProviderHttp, withSubmitRetries, type ProviderRequestConfig } from '../shared/provider-http';
 import { GRAPH_CAPABILITIES } from './graph.capabilities';
 import { GRAPH_ERROR_TABLE, graphHttpError } from './graph.errors';
 import { inviteRequestBody, inviteResponseSignal, notificationSignals, operationSignal } from './graph.mapper';
@@ -32,11 +32,12 @@ export class GraphProvider implements InvitationProvider {
   readonly name = 'graph' as const;
   readonly capabilities = GRAPH_CAPABILITIES;
   readonly errorTable = GRAPH_ERROR_TABLE;
-  private readonly http = new ProviderHttp({ provider: 'graph', timeoutMs: 10_000 });
+  private readonly http: ProviderHttp;
   private readonly tokens: ClientCredentialsTokenSource;
   private readonly notificationTokens: InboundJwtVerifier;
 
   constructor(private readonly config: GraphConfig) {
+    this.http = new ProviderHttp({ provider: 'graph', ...config.http });
     this.tokens = new ClientCredentialsTokenSource(this.http, {
       provider: 'graph',
       tokenUrl: config.tokenUrl,
@@ -52,6 +53,10 @@ export class GraphProvider implements InvitationProvider {
     });
   }
 
+  circuit() {
+    return this.http.circuit();
+  }
+
   get mode() {
     return this.config.mode;
   }
@@ -65,7 +70,15 @@ export class GraphProvider implements InvitationProvider {
     const callUrl = this.callUrl(request.conversationId);
     const before = await this.inviteeSnapshot(callUrl, request.to);
     const response = await withSubmitRetries(() =>
-      this.call({ method: 'POST', url: `${callUrl}/participants/invite`, data: inviteRequestBody(request) }, 'invite'),
+      this.call(
+        {
+          method: 'POST',
+          url: `${callUrl}/participants/invite`,
+          data: inviteRequestBody(request),
+          carriesInvitation: true,
+        },
+        'invite',
+      ),
     );
     const signal = inviteResponseSignal(request, {
       text: response.data,
@@ -166,7 +179,7 @@ export class GraphProvider implements InvitationProvider {
   }
 
   /** One authorized call (a 401 gets one fresh token and one retry); non-2xx is an error. */
-  private async call(config: AxiosRequestConfig, what: string): Promise<AxiosResponse<string>> {
+  private async call(config: ProviderRequestConfig, what: string): Promise<AxiosResponse<string>> {
     const response = await authorizedRequest(this.http, this.tokens, config);
     if (!isSuccess(response)) throw graphHttpError(response.status, response.headers, response.data, what);
     return response;

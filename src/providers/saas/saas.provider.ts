@@ -1,4 +1,4 @@
-import type { AxiosRequestConfig, AxiosResponse } from 'axios';
+import type { AxiosResponse } from 'axios';
 import { GatewayError } from '../../common/errors/gateway-error';
 import type { SaasConfig } from '../../config/config';
 import type { ProviderSignal } from '../../lifecycle/provider-signal';
@@ -14,7 +14,7 @@ import { authorizedRequest, headerValue, isSuccess, parseJsonText } from '../sha
 import { ConversationDirectory, embeddedResource } from '../shared/ucwa-family-conversations';
 import { ClientCredentialsTokenSource } from '../shared/client-credentials';
 import { InboundJwtVerifier } from '../shared/inbound-jwt';
-import { ProviderHttp, withSubmitRetries } from '../shared/provider-http';
+import { ProviderHttp, withSubmitRetries, type ProviderRequestConfig } from '../shared/provider-http';
 import {
   UCWA_FAMILY_ERROR_TABLE,
   absoluteHref,
@@ -68,13 +68,14 @@ export class SaasProvider implements InvitationProvider {
   readonly name = 'saas' as const;
   readonly capabilities = SAAS_CAPABILITIES;
   readonly errorTable = UCWA_FAMILY_ERROR_TABLE;
-  private readonly http = new ProviderHttp({ provider: 'saas', timeoutMs: 10_000 });
+  private readonly http: ProviderHttp;
   private readonly tokens: ClientCredentialsTokenSource;
   private readonly callbackTokens: InboundJwtVerifier;
   private application?: Promise<SaasApplication>;
   private readonly conversations = new ConversationDirectory('saas', (url, what) => this.getResource(url, what));
 
   constructor(private readonly config: SaasConfig) {
+    this.http = new ProviderHttp({ provider: 'saas', ...config.http });
     this.tokens = new ClientCredentialsTokenSource(this.http, {
       provider: 'saas',
       tokenUrl: config.tokenUrl,
@@ -89,6 +90,10 @@ export class SaasProvider implements InvitationProvider {
     });
   }
 
+  circuit() {
+    return this.http.circuit();
+  }
+
   get mode() {
     return this.config.mode;
   }
@@ -96,7 +101,10 @@ export class SaasProvider implements InvitationProvider {
   async submit(request: SubmitRequest): Promise<ProviderSignal> {
     const target = await withSubmitRetries(() => this.addParticipantLink(request.conversationId));
     const response = await withSubmitRetries(() =>
-      this.call({ method: 'POST', url: target.url, data: addParticipantBody(request) }, 'addParticipant'),
+      this.call(
+        { method: 'POST', url: target.url, data: addParticipantBody(request), carriesInvitation: true },
+        'addParticipant',
+      ),
     ).catch((error: unknown) => {
       // The conversation ended since it was looked up: the next submit looks again.
       if (error instanceof GatewayError && error.code === 'conversation_not_found')
@@ -213,7 +221,7 @@ export class SaasProvider implements InvitationProvider {
     return parseJsonText<UcwaResource>((await this.call({ method: 'GET', url }, what)).data) ?? {};
   }
 
-  private async call(config: AxiosRequestConfig, what: string): Promise<AxiosResponse<string>> {
+  private async call(config: ProviderRequestConfig, what: string): Promise<AxiosResponse<string>> {
     const response = await authorizedRequest(this.http, this.tokens, config);
     if (!isSuccess(response))
       throw ucwaFamilyHttpError('saas', this.errorTable, response.status, response.headers, response.data, what);

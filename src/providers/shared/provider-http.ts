@@ -1,78 +1,281 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse, isAxiosError } from 'axios';
-import { DelegateBackoff, handleWhen, retry, type IRetryBackoffContext } from 'cockatiel';
-import { GatewayError, type ProviderName } from '../../common/errors/gateway-error';
+import {
+  BrokenCircuitError,
+  BulkheadPolicy,
+  BulkheadRejectedError,
+  CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  DelegateBackoff,
+  bulkhead,
+  circuitBreaker,
+  handleWhen,
+  retry,
+  type IRetryBackoffContext,
+} from 'cockatiel';
+import { GatewayError, type ProviderName, type UpstreamDelivery } from '../../common/errors/gateway-error';
 import { reportUpstream } from '../../observability/upstream-report';
 
 /** Connection errors where the request certainly never reached the provider. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Answers that say the provider itself is unwell; they count against the circuit breaker. */
+const UNWELL_STATUSES = new Set([502, 503, 504]);
+/** Response bodies larger than this are refused (an event batch is a few KB). */
+const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
-export interface ProviderHttpOptions {
-  provider: ProviderName;
-  /** Per-request timeout. */
+/** Resilience settings of one provider's HTTP client (contract.md §8, PROVIDER_*). */
+export interface ProviderHttpSettings {
+  /** Total deadline of one call: bulkhead queue, connect, headers and body. */
   timeoutMs: number;
+  /** Upstream calls in flight at once (bulkhead); also the agent's socket limit. */
+  maxConcurrent: number;
+  /** Calls waiting for a bulkhead slot; beyond it a call fails at once, not sent. */
+  maxQueued: number;
+  /** Consecutive failed calls (transport failure or 502/503/504) that open the circuit. */
+  breakerFailures: number;
+  /** How long the circuit stays open before one trial call may pass. */
+  breakerCooldownMs: number;
 }
+
+export const DEFAULT_PROVIDER_HTTP: ProviderHttpSettings = {
+  timeoutMs: 10_000,
+  maxConcurrent: 32,
+  maxQueued: 256,
+  breakerFailures: 5,
+  breakerCooldownMs: 30_000,
+};
+
+export interface ProviderHttpOptions extends Partial<ProviderHttpSettings> {
+  provider: ProviderName;
+}
+
+/** A provider call. `carriesInvitation` marks the one request that creates the invitation upstream. */
+export interface ProviderRequestConfig extends AxiosRequestConfig {
+  /**
+   * Only for this request does "sent, no answer" make the invitation ambiguous (stored
+   * `submitted`, never re-sent); for every other call (discovery, token, lookups) the
+   * invitation was certainly not created, whatever the wire did.
+   */
+  carriesInvitation?: boolean;
+}
+
+export type CircuitView = { state: 'closed' | 'open' | 'half_open'; retryAfterSeconds?: number };
 
 /**
  * One keep-alive HTTP client per adapter. It never throws for an HTTP status (adapters
  * translate statuses with their own error tables); it throws GatewayError for transport
- * failures, telling apart "never sent" from "sent, no answer" (ambiguous).
+ * failures, each with its UpstreamDelivery: "not sent" (never had a connected socket)
+ * apart from "sent, no answer".
+ *
+ * Every call passes, in this order, the provider's circuit breaker (open: fail at once),
+ * its bulkhead (bounded calls in flight and waiting) and one total deadline that covers
+ * the wait for a slot, the connection, the headers and the body — not an idle timer.
  */
 export class ProviderHttp {
   private readonly client: AxiosInstance;
+  private readonly settings: ProviderHttpSettings;
+  private readonly breaker: CircuitBreakerPolicy;
+  private readonly bulkhead: BulkheadPolicy;
+  private openedAt = 0;
 
   constructor(private readonly options: ProviderHttpOptions) {
+    const { provider: _provider, ...overrides } = options;
+    this.settings = { ...DEFAULT_PROVIDER_HTTP, ...definedOnly(overrides) };
+    const agentOptions = { keepAlive: true, maxSockets: this.settings.maxConcurrent };
     this.client = axios.create({
-      timeout: options.timeoutMs,
-      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
-      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+      httpAgent: new http.Agent(agentOptions),
+      httpsAgent: new https.Agent(agentOptions),
       validateStatus: () => true,
       maxRedirects: 0,
+      // No proxy from the environment: the provider's address is the configured one.
+      proxy: false,
+      maxContentLength: MAX_RESPONSE_BYTES,
       // Bodies are parsed by the adapters (UCWA may answer XML); keep them as text.
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
     });
-  }
-
-  async request(config: AxiosRequestConfig): Promise<AxiosResponse<string>> {
-    const startedAt = Date.now();
-    try {
-      return reportUpstream(this.options.provider, config, startedAt, await this.client.request<string>(config));
-    } catch (error) {
-      throw reportUpstream(this.options.provider, config, startedAt, this.transportError(error, config));
-    }
-  }
-
-  private transportError(error: unknown, config: AxiosRequestConfig): GatewayError {
-    const code = isAxiosError(error) ? error.code : undefined;
-    const what = `${(config.method ?? 'GET').toUpperCase()} ${safeUrl(config.url)}`;
-    const provider = {
-      name: this.options.provider,
-      httpStatus: null,
-      code: code ?? 'NetworkError',
-      subcode: null,
-      message: null,
-    };
-    if (code && NOT_SENT_CODES.has(code)) {
-      return new GatewayError('provider_unavailable', `${this.options.provider} could not be reached (${what})`, {
-        provider,
-        cause: error,
-      });
-    }
-    if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
-      return new GatewayError('provider_timeout', `${this.options.provider} did not answer in time (${what})`, {
-        provider,
-        ambiguous: true,
-        cause: error,
-      });
-    }
-    return new GatewayError('provider_unavailable', `${this.options.provider} dropped the connection (${what})`, {
-      provider,
-      ambiguous: true,
-      cause: error,
+    this.bulkhead = bulkhead(this.settings.maxConcurrent, this.settings.maxQueued);
+    this.breaker = circuitBreaker(
+      handleWhen((error) => error instanceof GatewayError && countsAgainstProvider(error)).orWhenResult((result) =>
+        UNWELL_STATUSES.has((result as AxiosResponse).status),
+      ),
+      {
+        halfOpenAfter: this.settings.breakerCooldownMs,
+        breaker: new ConsecutiveBreaker(this.settings.breakerFailures),
+      },
+    );
+    this.breaker.onStateChange((state) => {
+      if (state === CircuitState.Open) this.openedAt = Date.now();
     });
   }
+
+  /** The breaker as GET /providers shows it. */
+  circuit(): CircuitView {
+    const state = this.breaker.state;
+    if (state === CircuitState.Closed) return { state: 'closed' };
+    if (state === CircuitState.HalfOpen) return { state: 'half_open' };
+    const left = this.openedAt + this.settings.breakerCooldownMs - Date.now();
+    // Past the cooldown the next call is the trial call: the circuit is as good as half-open.
+    return left > 0 ? { state: 'open', retryAfterSeconds: Math.ceil(left / 1000) } : { state: 'half_open' };
+  }
+
+  async request(config: ProviderRequestConfig): Promise<AxiosResponse<string>> {
+    const { carriesInvitation = false, ...axiosConfig } = config;
+    const what = `${(config.method ?? 'GET').toUpperCase()} ${safeUrl(config.url)}`;
+    const deadlineMs = config.timeout && config.timeout > 0 ? config.timeout : this.settings.timeoutMs;
+    const wire = { started: false, connected: false };
+    const controller = new AbortController();
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+        reject(new DeadlineReached());
+      }, deadlineMs);
+    });
+    deadline.catch(() => undefined);
+    const attempt = async () => {
+      try {
+        return await Promise.race([
+          this.bulkhead.execute(() => {
+            wire.started = true;
+            return this.client.request<string>({
+              ...axiosConfig,
+              timeout: 0,
+              signal: controller.signal,
+              transport: connectionTracking(config.url, wire),
+            });
+          }, controller.signal),
+          deadline,
+        ]);
+      } catch (error) {
+        // Translated inside the breaker, so that it counts what the provider did, not our queue.
+        throw this.transportError(error, what, timedOut, wire, carriesInvitation);
+      }
+    };
+    const startedAt = Date.now();
+    const name = this.options.provider;
+    try {
+      return reportUpstream(name, axiosConfig, startedAt, await this.breaker.execute(attempt));
+    } catch (error) {
+      throw reportUpstream(
+        name,
+        axiosConfig,
+        startedAt,
+        this.transportError(error, what, timedOut, wire, carriesInvitation),
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private transportError(
+    error: unknown,
+    what: string,
+    timedOut: boolean,
+    wire: { started: boolean; connected: boolean },
+    carriesInvitation: boolean,
+  ): GatewayError {
+    const { connected } = wire;
+    const name = this.options.provider;
+    const code = error instanceof GatewayError ? error.code : isAxiosError(error) ? error.code : undefined;
+    if (error instanceof GatewayError) return error;
+    const provider = (raw: string) => ({ name, httpStatus: null, code: raw, subcode: null, message: null });
+    const fail = (
+      gatewayCode: 'provider_unavailable' | 'provider_timeout',
+      delivery: UpstreamDelivery,
+      message: string,
+      raw: string,
+      retryAfterSeconds?: number,
+    ) =>
+      new GatewayError(gatewayCode, message, {
+        provider: provider(raw),
+        delivery,
+        ambiguous: delivery === 'sent_no_answer' && carriesInvitation,
+        retryAfterSeconds,
+        cause: error,
+      });
+    if (error instanceof BrokenCircuitError) {
+      const view = this.circuit();
+      return fail(
+        'provider_unavailable',
+        'not_sent',
+        `${name} is failing; calls are paused for a while (circuit open)`,
+        'CircuitOpen',
+        view.retryAfterSeconds ?? 1,
+      );
+    }
+    if (error instanceof BulkheadRejectedError) {
+      return fail(
+        'provider_unavailable',
+        'not_sent',
+        `Too many calls to ${name} are waiting (${what})`,
+        'BulkheadFull',
+        1,
+      );
+    }
+    if ((timedOut || error instanceof DeadlineReached) && !wire.started) {
+      // Still waiting for one of our own slots: our backlog, not the provider's failure.
+      return fail('provider_unavailable', 'not_sent', `Calls to ${name} are backed up (${what})`, 'QueueTimeout', 1);
+    }
+    if (timedOut || error instanceof DeadlineReached) {
+      return connected
+        ? fail('provider_timeout', 'sent_no_answer', `${name} did not answer in time (${what})`, 'Timeout')
+        : fail('provider_unavailable', 'not_sent', `${name} could not be reached in time (${what})`, 'NotConnected');
+    }
+    if (!connected || (code && NOT_SENT_CODES.has(code))) {
+      return fail('provider_unavailable', 'not_sent', `${name} could not be reached (${what})`, code ?? 'NetworkError');
+    }
+    return fail(
+      'provider_unavailable',
+      'sent_no_answer',
+      `${name} dropped the connection (${what})`,
+      code ?? 'NetworkError',
+    );
+  }
+}
+
+/** Our own deadline, told apart from every other abort. */
+class DeadlineReached extends Error {}
+
+/** Transport failures count against the provider; our own backlog (queue full or waited out) does not. */
+function countsAgainstProvider(error: GatewayError): boolean {
+  const raw = error.provider?.code;
+  return raw !== 'BulkheadFull' && raw !== 'QueueTimeout' && raw !== 'CircuitOpen';
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * An axios transport that notes when the request got a connected socket: a reused
+ * keep-alive socket at once, a new one on `connect` (`secureConnect` for TLS, since
+ * nothing is written before the handshake). Until then the request is provably unsent.
+ */
+function connectionTracking(url: string | undefined, wire: { connected: boolean }) {
+  const secure = (url ?? '').toLowerCase().startsWith('https:');
+  const base = secure ? https : http;
+  return {
+    request(options: http.RequestOptions, callback: (response: http.IncomingMessage) => void): http.ClientRequest {
+      const request = base.request(options, callback);
+      request.once('socket', (socket: Socket) => {
+        if (!socket.connecting) {
+          wire.connected = true;
+          return;
+        }
+        socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', () => {
+          wire.connected = true;
+        });
+      });
+      return request;
+    },
+  };
 }
 
 /** A URL without its query string, for messages (queries may carry tokens). */

@@ -1,4 +1,5 @@
 import type { UcwaEvent } from './ucwa-family';
+import { RECORDED_ERROR_BODIES } from './fixtures/ucwa-family-errors';
 import {
   UCWA_FAMILY_ERROR_TABLE,
   absoluteHref,
@@ -19,18 +20,63 @@ describe('UCWA family: error bodies', () => {
     });
   });
 
-  it('parses an XML error body', () => {
-    const xml = `<?xml version="1.0" encoding="utf-8"?>
-      <error xmlns="http://schemas.microsoft.com/rtc/2012/03/ucwa">
-        <property name="code">ServiceFailure</property>
-        <property name="subcode">CallbackChannelError</property>
-        <property name="message">The event channel could not be reached.</property>
-      </error>`;
-    expect(parseErrorBody(xml)).toEqual({
-      code: 'ServiceFailure',
-      subcode: 'CallbackChannelError',
-      message: 'The event channel could not be reached.',
+  it.each(RECORDED_ERROR_BODIES)('parses the recorded body: $name ($source)', ({ body, contentType, expected }) => {
+    expect(parseErrorBody(body, contentType)).toEqual(expected);
+  });
+
+  it('reads the XML <reason> children, not a property bag, and never its debugInfo', () => {
+    const xml = `<reason xmlns="http://schemas.microsoft.com/rtc/2012/03/ucwa">
+      <code>Gone</code><subcode>CannotRedirect</subcode><message>No backup pool.</message>
+      <debugInfo><property name="errorReportId">ab12</property></debugInfo><parameters /></reason>`;
+    expect(parseErrorBody(xml, 'application/xml')).toEqual({
+      code: 'Gone',
+      subcode: 'CannotRedirect',
+      message: 'No backup pool.',
     });
+  });
+
+  it('needs code (the only required property): a body without it is not a UCWA error', () => {
+    expect(parseErrorBody('{"subcode":"AlreadyExists"}')).toEqual({});
+    expect(parseErrorBody('<reason><subcode>AlreadyExists</subcode></reason>')).toEqual({});
+  });
+
+  it('ignores bodies whose Content-Type is neither JSON nor XML (an intermediary answered)', () => {
+    expect(parseErrorBody('{"code":"Conflict"}', 'text/html')).toEqual({});
+  });
+
+  it.each(RECORDED_ERROR_BODIES)('maps the recorded $status $name', ({ status, body, contentType, expected }) => {
+    const error = ucwaFamilyHttpError(
+      'ucwa',
+      UCWA_FAMILY_ERROR_TABLE,
+      status,
+      { 'content-type': contentType },
+      body,
+      'addParticipant',
+    );
+    const byStatus: Record<number, string> = {
+      400: 'provider_error',
+      403: 'provider_forbidden',
+      409: 'already_in_conversation',
+      500: 'callback_unreachable',
+      503: 'provider_unavailable',
+    };
+    expect(error.code).toBe(byStatus[status]);
+    expect(error.provider).toMatchObject({ code: expected.code, subcode: expected.subcode ?? null });
+  });
+
+  it.each([
+    [409, 'Conflict', 'SomethingNew', 'conflict'],
+    [500, 'ServiceFailure', 'BrandNewSubcode', 'provider_unavailable'],
+    [404, 'NotFound', 'Whatever', 'conversation_not_found'],
+  ])('an unknown subcode falls back to the status row: %i %s/%s → %s', (status, code, subcode, expected) => {
+    for (const body of [
+      JSON.stringify({ code, subcode }),
+      `<reason xmlns="http://schemas.microsoft.com/rtc/2012/03/ucwa"><code>${code}</code><subcode>${subcode}</subcode></reason>`,
+    ]) {
+      const error = ucwaFamilyHttpError('saas', UCWA_FAMILY_ERROR_TABLE, status, {}, body, 'addParticipant');
+      expect(error.code).toBe(expected);
+      expect(error.provider).toMatchObject({ code, subcode });
+    }
   });
 
   it.each(['', 'oops', '{bad', '<html/>'])('tolerates %p', (text) => {

@@ -217,35 +217,61 @@ export function invitationSignal(
   return undefined;
 }
 
-/** Parses a UCWA-family error body: JSON, or XML (`application/vnd.microsoft.com.ucwa+xml`). */
-export function parseErrorBody(text: string): UcwaReason {
-  const trimmed = text.trim();
-  if (trimmed.startsWith('{')) {
+/**
+ * Parses a UCWA-family error body (SD `Skype/UCWA/ErrorsAndInformationalMessages.md`,
+ * "Error response body"; the Trusted Application API reuses it, research §2.4). JSON:
+ * `{"code":"Conflict","subcode":"AlreadyExists","message":"…"}`. XML: a `<reason>` element
+ * in the UCWA namespace with one child element per property:
+ * `<reason xmlns="…/rtc/2012/03/ucwa"><code>Conflict</code><subcode>AlreadyExists</subcode>
+ * <message>…</message><debugInfo /><parameters /></reason>`. `code` is the only required
+ * property: a body without it is not a UCWA error (a proxy's page, say) and yields `{}`, so
+ * the HTTP status alone picks the mapping. The Content-Type tells a UCWA answer from an
+ * intermediary's (same page): only JSON and XML bodies are read. `debugInfo` is never parsed.
+ */
+export function parseErrorBody(text: string, contentType?: string): UcwaReason {
+  const trimmed = (text ?? '').trim();
+  const type = (contentType ?? '').toLowerCase();
+  if (type && !/json|xml/.test(type)) return {};
+  if (trimmed.startsWith('{')) return reasonOf(parseJsonObject(trimmed));
+  if (trimmed.startsWith('<')) {
     try {
-      const body = JSON.parse(trimmed) as UcwaReason;
-      return { code: body.code, subcode: body.subcode, message: body.message };
+      const parsed = xml.parse(trimmed) as Record<string, unknown>;
+      return reasonOf(parsed.reason);
     } catch {
       return {};
     }
   }
-  if (trimmed.startsWith('<')) {
-    // <error xmlns="…/ucwa"><property name="code">Conflict</property>…</error>
-    const parsed = xml.parse(trimmed) as { error?: { property?: { '@_name'?: string; '#text'?: unknown }[] } };
-    const properties = parsed.error?.property ?? [];
-    const pick = (name: string) => {
-      const value = properties.find((property) => property['@_name'] === name)?.['#text'];
-      return value === undefined ? undefined : String(value);
-    };
-    return { code: pick('code'), subcode: pick('subcode'), message: pick('message') };
-  }
   return {};
 }
 
+function parseJsonObject(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The documented properties of a reason, as strings; nothing when `code` is missing. */
+function reasonOf(value: unknown): UcwaReason {
+  if (!value || typeof value !== 'object') return {};
+  const body = value as Record<string, unknown>;
+  const text = (property: unknown) =>
+    typeof property === 'string' && property.trim() !== '' ? property.trim() : undefined;
+  const code = text(body.code);
+  if (!code) return {};
+  const subcode = text(body.subcode);
+  const message = text(body.message);
+  return { code, ...(subcode ? { subcode } : {}), ...(message ? { message } : {}) };
+}
+
 const xml = new XMLParser({
-  ignoreAttributes: false,
-  isArray: (name) => name === 'property',
+  ignoreAttributes: true,
   parseTagValue: false,
   removeNSPrefix: true,
+  processEntities: true,
+  // Element values stay strings; an empty element (`<debugInfo />`) is an empty string.
+  textNodeName: '#text',
 });
 
 /** A non-2xx UCWA-family answer as the one GatewayError, code and subcode kept. */
@@ -257,7 +283,7 @@ export function ucwaFamilyHttpError(
   text: string,
   what: string,
 ): GatewayError {
-  const body = parseErrorBody(text);
+  const body = parseErrorBody(text, headerText(headers['content-type']));
   const fallback = status >= 500 ? 'provider_unavailable' : 'provider_error';
   const code = mapProviderFact(
     table,
@@ -275,4 +301,8 @@ export function ucwaFamilyHttpError(
     },
     retryAfterSeconds: parseRetryAfter(headers['retry-after'] as string | undefined),
   });
+}
+
+function headerText(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }

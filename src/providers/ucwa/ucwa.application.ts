@@ -4,7 +4,8 @@ import { GatewayError } from '../../common/errors/gateway-error';
 import type { SharedStateStore } from '../../common/shared-state';
 import type { UcwaConfig } from '../../config/config';
 import { isSuccess, parseJsonText } from '../shared/authorized-request';
-import type { ProviderHttp } from '../shared/provider-http';
+import type { ProviderHttp, ProviderRequestConfig } from '../shared/provider-http';
+import { assertCredentialUrl, type CredentialHostPolicy } from './ucwa.credential-hosts';
 import {
   UCWA_FAMILY_ERROR_TABLE,
   absoluteHref,
@@ -96,7 +97,9 @@ export class UcwaSession {
    * with a new challenge); any other non-2xx is thrown as a GatewayError — a lost
    * application as provider_session_lost, which callers answer with reset() and a retry.
    */
-  async request(config: AxiosRequestConfig, what: string): Promise<AxiosResponse<string>> {
+  async request(config: ProviderRequestConfig, what: string): Promise<AxiosResponse<string>> {
+    // Every request here carries the token (once there is one): only to allowed hosts.
+    assertCredentialUrl(config.url ?? '', this.credentialHosts, what);
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const response = await this.http.request({ ...config, headers: this.headers(config) });
       if (attempt === 0 && response.status === 401) {
@@ -160,6 +163,7 @@ export class UcwaSession {
       const redirect = findLink(user, 'redirect');
       if (redirect) {
         discoveryUrl = absoluteHref(redirect, userUrl);
+        assertCredentialUrl(discoveryUrl, this.credentialHosts, 'a pool redirect');
         continue;
       }
       const applications = findLink(user, 'applications');
@@ -176,6 +180,7 @@ export class UcwaSession {
     if (!href || !/password/.test(header)) {
       throw new GatewayError('provider_auth_failed', 'UCWA sent no MsRtcOAuth challenge with the password grant');
     }
+    assertCredentialUrl(href, this.credentialHosts, 'the password grant');
     const form = new URLSearchParams({
       grant_type: 'password',
       username: this.config.username,
@@ -199,6 +204,14 @@ export class UcwaSession {
       );
     }
     this.token = body.access_token;
+  }
+
+  private get credentialHosts(): CredentialHostPolicy {
+    return {
+      discoveryUrl: this.config.discoveryUrl,
+      allowedHosts: this.config.allowedHosts ?? [],
+      loopbackHttp: this.config.loopbackHttp ?? this.config.mode === 'sandbox',
+    };
   }
 
   private headers(config: AxiosRequestConfig): Record<string, string> {

@@ -37,7 +37,7 @@ export class UcwaProvider implements InvitationProvider {
   readonly name = 'ucwa' as const;
   readonly capabilities = UCWA_CAPABILITIES;
   readonly errorTable = UCWA_FAMILY_ERROR_TABLE;
-  private readonly http = new ProviderHttp({ provider: 'ucwa', timeoutMs: 10_000 });
+  private readonly http: ProviderHttp;
   private readonly session: UcwaSession;
   private readonly channel: UcwaEventChannel;
   private readonly conversations = new ConversationDirectory('ucwa', async (url, what) =>
@@ -48,10 +48,15 @@ export class UcwaProvider implements InvitationProvider {
     private readonly config: UcwaConfig,
     shared: SharedStateStore,
   ) {
+    this.http = new ProviderHttp({ provider: 'ucwa', ...config.http });
     this.session = new UcwaSession(this.http, config, shared);
     this.channel = new UcwaEventChannel(this.session, EVENT_TIMEOUT_SECONDS, shared, (envelope, url, applicationUrl) =>
       this.conversations.learn(envelope, url, applicationUrl),
     );
+  }
+
+  circuit() {
+    return this.http.circuit();
   }
 
   get mode() {
@@ -66,6 +71,7 @@ export class UcwaProvider implements InvitationProvider {
           {
             method: 'POST',
             url: target.url,
+            carriesInvitation: true,
             data: {
               operationId: request.operationId,
               to: request.to,

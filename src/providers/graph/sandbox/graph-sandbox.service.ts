@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../../../config/config';
-import { SandboxAccessTokens, SubmitAttempts } from '../../shared/sandbox/sandbox-access-tokens';
+import {
+  EXPIRED_TOKEN_CHALLENGE,
+  SandboxAccessTokens,
+  SubmitAttempts,
+} from '../../shared/sandbox/sandbox-access-tokens';
 import { SandboxEventPoster } from '../../shared/sandbox/event-poster';
 import { SandboxTimers } from '../../shared/sandbox/sandbox-timers';
 import { SandboxTokenIssuer } from '../../shared/sandbox/sandbox-token-issuer';
@@ -66,6 +70,7 @@ export class GraphSandboxService {
     if (this.tokens.isValid(authorization)) return undefined;
     return {
       status: 401,
+      headers: EXPIRED_TOKEN_CHALLENGE,
       body: { error: { code: 'InvalidAuthenticationToken', message: 'Access token has expired or is not yet valid.' } },
     };
   }

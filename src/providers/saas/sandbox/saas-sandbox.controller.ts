@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../../common/public.decorator';
 import { sendAnswer } from '../../shared/sandbox/simulated-answer';
+import { inReasonFormat, reasonFormatOf } from '../../shared/sandbox/ucwa-family-reasons';
 import { SaasSandboxService } from './saas-sandbox.service';
 
 const APP = 'platformservice/v1/applications/app1';
@@ -68,7 +69,10 @@ export class SaasSandboxController {
     @Query('endpointId') endpointId: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return sendAnswer(reply, this.saas.authenticate(auth) ?? this.saas.conversation(id, endpointId));
+    return sendAnswer(
+      reply,
+      inReasonFormat(this.saas.authenticate(auth) ?? this.saas.conversation(id, endpointId), reasonFormatOf(id)),
+    );
   }
 
   @Post(`${APP}/communication/participantInvitations`)
@@ -81,7 +85,10 @@ export class SaasSandboxController {
   ) {
     return sendAnswer(
       reply,
-      this.saas.authenticate(auth) ?? (await this.saas.addParticipant(conversationId, endpointId, body ?? {})),
+      inReasonFormat(
+        this.saas.authenticate(auth) ?? (await this.saas.addParticipant(conversationId, endpointId, body ?? {})),
+        reasonFormatOf(conversationId),
+      ),
     );
   }
 

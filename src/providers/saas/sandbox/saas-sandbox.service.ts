@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../../../config/config';
 import { SandboxEventPoster } from '../../shared/sandbox/event-poster';
-import { SandboxAccessTokens, SubmitAttempts } from '../../shared/sandbox/sandbox-access-tokens';
+import {
+  EXPIRED_TOKEN_CHALLENGE,
+  SandboxAccessTokens,
+  SubmitAttempts,
+} from '../../shared/sandbox/sandbox-access-tokens';
 import { playRingTimeline } from '../../shared/sandbox/ring-timeline';
 import { SandboxTimers } from '../../shared/sandbox/sandbox-timers';
 import { SandboxTokenIssuer } from '../../shared/sandbox/sandbox-token-issuer';
@@ -103,9 +107,12 @@ export class SaasSandboxService {
 
   /** Every platform request carries the token, discovery included (protocols.md §2.1). */
   authenticate(authorization: string | undefined): SimulatedAnswer | undefined {
-    if (this.tokens.isValid(authorization)) return undefined;
-    const answer = ucwaError(401, 'Unauthorized', 'InvalidToken', 'The token is missing or expired.');
-    return { ...answer, headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } };
+    return this.tokens.isValid(authorization)
+      ? undefined
+      : {
+          ...ucwaError(401, 'Unauthorized', 'InvalidToken', 'The token is missing or expired.'),
+          headers: EXPIRED_TOKEN_CHALLENGE,
+        };
   }
 
   /** Test control: the next discovery finds its token revoked (401), as after a secret rotation. */

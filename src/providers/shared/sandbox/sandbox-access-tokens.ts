@@ -28,6 +28,14 @@ export class SandboxAccessTokens {
   }
 }
 
+/**
+ * The challenge a bearer-protected resource sends with its 401 (RFC 6750 §3): the
+ * simulators send it so that the adapters' refresh-on-challenge is exercised.
+ */
+export const EXPIRED_TOKEN_CHALLENGE = {
+  'WWW-Authenticate': 'Bearer error="invalid_token", error_description="The access token is missing or expired"',
+};
+
 /** Counts submits per operation, for the throttle/flaky scenarios (first one fails). */
 export class SubmitAttempts {
   private readonly counts = new Map<string, number>();

@@ -38,7 +38,11 @@ export function targetScenario(input: ScenarioInput): TargetScenario {
   return (TARGET_WORDS as readonly string[]).includes(word) ? (word as TargetScenario) : 'accept';
 }
 
+/** A `.xml` suffix only picks the error body format (ucwa-family-reasons.ts), not the scenario. */
 export function conversationScenario(conversationId: string | null | undefined): ConversationScenario | undefined {
-  const word = (conversationId ?? '').trim().toLowerCase();
+  const word = (conversationId ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/\.xml$/, '');
   return (CONVERSATION_WORDS as readonly string[]).includes(word) ? (word as ConversationScenario) : undefined;
 }

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../../common/public.decorator';
 import { sendAnswer } from '../../shared/sandbox/simulated-answer';
+import { inReasonFormat, reasonFormatOf } from '../../shared/sandbox/ucwa-family-reasons';
 import { ROOT, UcwaSandboxService } from './ucwa-sandbox.service';
 
 const APP = 'ucwa/v1/applications/:app';
@@ -109,7 +110,10 @@ export class UcwaSandboxController {
     @Param('conversation') id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return sendAnswer(reply, this.ucwa.guard(auth, app) ?? this.ucwa.conversation(app, id));
+    return sendAnswer(
+      reply,
+      inReasonFormat(this.ucwa.guard(auth, app) ?? this.ucwa.conversation(app, id), reasonFormatOf(id)),
+    );
   }
 
   @Post(`${APP}/communication/conversations/:conversation/addParticipant`)
@@ -122,7 +126,10 @@ export class UcwaSandboxController {
   ) {
     return sendAnswer(
       reply,
-      this.ucwa.guard(auth, app) ?? (await this.ucwa.addParticipant(app, conversation, body ?? {})),
+      inReasonFormat(
+        this.ucwa.guard(auth, app) ?? (await this.ucwa.addParticipant(app, conversation, body ?? {})),
+        reasonFormatOf(conversation),
+      ),
     );
   }
 

@@ -6,7 +6,7 @@ import { SandboxTimers } from '../../shared/sandbox/sandbox-timers';
 import { SandboxConversations } from '../../shared/sandbox/sandbox-conversations';
 import { conversationScenario, targetScenario, type TargetScenario } from '../../shared/sandbox/scenarios';
 import type { SimulatedAnswer } from '../../shared/sandbox/simulated-answer';
-import { SIMULATED_REASONS, type SimulatedReason } from '../../shared/sandbox/ucwa-family-reasons';
+import { SIMULATED_REASONS, reasonAnswer, type SimulatedReason } from '../../shared/sandbox/ucwa-family-reasons';
 import { SimulatedEventChannel, type ChannelAnswer } from './ucwa-sandbox.channel';
 
 export const ROOT = '/sandbox/ucwa';
@@ -176,12 +176,12 @@ export class UcwaSandboxService {
     }
     const conversation = conversationScenario(conversationId);
     if (conversation === 'gone') {
-      // Some UCWA pools answer in XML: the adapter must read both.
-      return {
-        status: 410,
-        headers: { 'Content-Type': 'application/vnd.microsoft.com.ucwa+xml; charset=utf-8' },
-        body: '<?xml version="1.0" encoding="utf-8"?><error xmlns="http://schemas.microsoft.com/rtc/2012/03/ucwa"><property name="code">Gone</property><property name="subcode">CannotRedirect</property><property name="message">No backup pool is available.</property></error>',
-      };
+      // Some UCWA pools answer in XML: the adapter must read both (SD ErrorsAndInformationalMessages.md).
+      return reasonAnswer(
+        410,
+        { code: 'Gone', subcode: 'CannotRedirect', message: 'No backup pool is available.' },
+        'xml',
+      );
     }
     if (conversation === 'already')
       return {
