@@ -172,18 +172,22 @@ describe.each(['graph', 'saas'])('%s: a 401 Bearer challenge', (provider) => {
   afterAll(() => app?.close());
   const tokensIssued = async () =>
     (await readJson<{ issued: number }>(app, `/sandbox/${provider}/_inspect/tokens`)).body.issued;
-  const invite = () =>
-    createInvitation(app, {
+  // Each invite asks for someone else: the first one is still open (the duplicate rule).
+  let invites = 0;
+  const invite = () => {
+    invites += 1;
+    return createInvitation(app, {
       provider,
-      conversationId: provider === 'graph' ? 'call-401' : 'm',
-      to: provider === 'graph' ? 'tel:+14255550123' : 'sip:heidi@sandbox.test',
+      conversationId: provider === 'graph' ? 'call-401' : 'meeting-1',
+      to: provider === 'graph' ? `tel:+1425555012${invites}` : `sip:heidi${invites}@sandbox.test`,
     });
+  };
 
   it('the simulator challenges like a bearer-protected resource (RFC 6750 §3)', async () => {
     const path =
       provider === 'graph'
         ? '/sandbox/graph/beta/communications/calls'
-        : '/sandbox/saas/platformservice/v1/applications/app1/conversations/m';
+        : '/sandbox/saas/platformservice/v1/applications/app1/communication/conversations/meeting-1';
     const answer = await app.request(path, {
       method: provider === 'graph' ? 'POST' : 'GET',
       ...(provider === 'graph' ? { json: {} } : {}),

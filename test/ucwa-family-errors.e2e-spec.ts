@@ -52,8 +52,8 @@ describe.each(TEST_DATABASES)('UCWA-family error bodies, JSON and XML, on %s', (
       body: form.toString(),
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     });
-    const url =
-      '/sandbox/saas/platformservice/v1/applications/app1/participantInvitations?conversationId=nocallback.xml';
+    const endpoint = encodeURIComponent(saas.endpointId);
+    const url = `/sandbox/saas/platformservice/v1/applications/app1/communication/participantInvitations?endpointId=${endpoint}&conversationId=nocallback.xml`;
     const answer = await app.request(url, {
       method: 'POST',
       json: { operationId: 'op-wire-1', to: 'sip:heidi@sandbox.test' },
