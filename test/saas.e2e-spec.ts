@@ -201,7 +201,7 @@ describe('saas adapter against the sandbox', () => {
       client_secret: saas.clientSecret,
       resource: saas.resource,
     });
-    const token = await readJson<{ access_token: string }>(app, '/sandbox/saas/oauth2/token', {
+    const token = await readJson<{ access_token: string }>(app, `/sandbox/saas/${app.config.saas.tenantId}/oauth2/token`, {
       method: 'POST',
       body: form.toString(),
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },

@@ -9,7 +9,13 @@ import { DATABASE, type DatabaseHandle } from '../persistence/database';
 import type { Database, HistoryTable, InvitationsTable } from '../persistence/schema';
 import type { Modality, ProviderName } from '../providers/invitation-provider';
 import type { InvitationRecord, TimerKind, TransitionPlan } from './invitation.model';
-import { InvitationRepository, type DueTimer, type InvitationFilter, type ListPosition } from './invitation.repository';
+import {
+  InvitationRepository,
+  type DueTimer,
+  type InvitationFilter,
+  type InvitationKey,
+  type ListPosition,
+} from './invitation.repository';
 
 type Row = Selectable<InvitationsTable>;
 type HistoryRow = Selectable<HistoryTable>;
@@ -32,12 +38,15 @@ export class KyselyInvitationRepository extends InvitationRepository {
   }
 
   async transition(
-    key: { id: string } | { operationId: string },
+    key: InvitationKey,
     plan: (current: InvitationRecord) => TransitionPlan | undefined,
   ): Promise<{ record: InvitationRecord; changed: boolean } | undefined> {
     return this.db.transaction().execute(async (trx) => {
       let query = trx.selectFrom('invitations').selectAll();
-      query = 'id' in key ? query.where('id', '=', key.id) : query.where('operation_id', '=', key.operationId);
+      query =
+        'id' in key
+          ? query.where('id', '=', key.id)
+          : query.where('operation_id', '=', key.operationId).where('provider', '=', key.provider);
       // SQLite serializes writers itself; PostgreSQL needs the row lock so that two
       // signals for one invitation, on two replicas, apply one after the other.
       if (this.database.dialect === 'postgres') query = query.forUpdate();

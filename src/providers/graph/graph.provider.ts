@@ -53,7 +53,8 @@ export class GraphProvider implements InvitationProvider {
       openIdConfigurationUrl: config.notificationOpenIdUrl,
       audience: config.notificationAudience,
       issuers: GRAPH_NOTIFICATION_ISSUERS,
-      requiredClaims: ['tid'],
+      // Notifications for our tenant only (protocols.md §3.6: "read the tenant from tid").
+      pinnedClaims: { tid: config.tenantId },
     });
   }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../../common/public.decorator';
@@ -84,27 +84,5 @@ export class GraphSandboxController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     return sendAnswer(reply, this.graph.authenticate(auth) ?? this.graph.removeParticipant(callId, participantId));
-  }
-
-  @Get('_inspect/invites')
-  invites(@Query('operationId') operationId?: string) {
-    return { invites: this.graph.invites.filter((invite) => !operationId || invite.operationId === operationId) };
-  }
-
-  @Get('_inspect/tokens')
-  tokens() {
-    return { issued: this.graph.tokens.issued };
-  }
-
-  @Post('_control/expire-tokens')
-  @HttpCode(204)
-  expireTokens(): void {
-    this.graph.tokens.expireAll();
-  }
-
-  /** A notification token signed by the simulator, with chosen flaws, for the gateway's checks. */
-  @Post('_control/sign')
-  async sign(@Body() body: { audience?: string; lifetimeSeconds?: number; omitTenant?: boolean; issuer?: string }) {
-    return { token: await this.graph.signForTest(body ?? {}) };
   }
 }

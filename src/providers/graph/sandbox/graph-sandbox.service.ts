@@ -165,11 +165,16 @@ export class GraphSandboxService {
     lifetimeSeconds?: number;
     omitTenant?: boolean;
     issuer?: string;
+    claims?: Record<string, string | null>;
   }): Promise<string> {
-    const claims = {
+    const claims: Record<string, string> = {
       ...(options.omitTenant ? {} : { tid: this.config.graph.tenantId }),
       ...(options.issuer ? { iss: options.issuer } : {}),
     };
+    for (const [name, value] of Object.entries(options.claims ?? {})) {
+      if (value === null) delete claims[name];
+      else claims[name] = value;
+    }
     return this.issuer.sign(
       options.audience ?? this.config.graph.notificationAudience,
       claims,
