@@ -162,7 +162,8 @@ export class GraphSandboxService {
   /** Signs a token like the notification service would, for tests of the gateway's checks. */
   async signForTest(options: {
     audience?: string;
-    lifetimeSeconds?: number;
+    /** null: no `exp` claim. */
+    lifetimeSeconds?: number | null;
     omitTenant?: boolean;
     issuer?: string;
     claims?: Record<string, string | null>;
@@ -178,7 +179,7 @@ export class GraphSandboxService {
     return this.issuer.sign(
       options.audience ?? this.config.graph.notificationAudience,
       claims,
-      options.lifetimeSeconds ?? 300,
+      options.lifetimeSeconds === undefined ? 300 : options.lifetimeSeconds,
     );
   }
 

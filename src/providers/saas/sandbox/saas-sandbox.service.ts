@@ -182,7 +182,8 @@ export class SaasSandboxService {
    */
   signForTest(options: {
     audience?: string;
-    lifetimeSeconds?: number;
+    /** null: no `exp` claim. */
+    lifetimeSeconds?: number | null;
     issuer?: string;
     claims?: Record<string, string | null>;
   }): Promise<string> {
@@ -199,7 +200,7 @@ export class SaasSandboxService {
     return this.issuer.sign(
       options.audience ?? this.config.saas.callbackAudience,
       claims,
-      options.lifetimeSeconds ?? 300,
+      options.lifetimeSeconds === undefined ? 300 : options.lifetimeSeconds,
     );
   }
 
