@@ -22,7 +22,7 @@ export class GraphSandboxInspectController {
 
   @Get('_inspect/tokens')
   tokens() {
-    return { issued: this.graph.tokens.issued };
+    return { issued: this.graph.tokens.issued, requests: this.graph.tokenRequests };
   }
 
   @Post('_control/expire-tokens')

@@ -28,6 +28,8 @@ export class GraphSandboxService {
   readonly issuer = new SandboxTokenIssuer(ISSUERS[0]);
   private readonly poster = new SandboxEventPoster(this.timers);
   readonly tokens = new SandboxAccessTokens();
+  /** Token requests received, refused ones included (what a probe storm would cost the tenant). */
+  tokenRequests = 0;
   private readonly attempts = new SubmitAttempts();
   private readonly calls = new Map<string, SimulatedCall>();
   private readonly operations = new Map<string, SimulatedOperation>();
@@ -41,6 +43,7 @@ export class GraphSandboxService {
   }
 
   issueToken(form: Record<string, string>): SimulatedAnswer {
+    this.tokenRequests += 1;
     const { graph } = this.config;
     if (
       form.grant_type !== 'client_credentials' ||
