@@ -1,9 +1,12 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { GatewayError, type FieldError } from './common/errors/gateway-error';
+import { renderProblem, toGatewayError } from './common/errors/problem';
+import { installJsonBodyParser } from './common/json-body';
 import { requestIdFor } from './common/logging';
 import type { AppConfig } from './config/config';
 import { mountDocs } from './openapi';
@@ -49,6 +52,12 @@ export async function createApp(
     // On shutdown, idle keep-alive connections are closed at once; requests in flight
     // (a Prefer: wait, an SSE stream until its end) still get their answer.
     forceCloseConnections: 'idle',
+    // Errors Fastify answers before any route (a URL that is not valid percent-encoding)
+    // leave as problems of the one vocabulary, like everything else.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const problem = renderProblem(toGatewayError(error), request.url.split('?')[0], String(request.id));
+      void reply.status(problem.status).headers(problem.headers).send(JSON.stringify(problem.body));
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
@@ -78,6 +87,7 @@ export async function createApp(
   });
   // The API speaks JSON only: without this, Fastify would parse text/plain bodies.
   fastify.removeContentTypeParser('text/plain');
+  installJsonBodyParser(fastify);
   // OAuth token endpoints of the simulators take form bodies; nothing else does.
   fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
     if (!request.url.startsWith('/sandbox/')) {

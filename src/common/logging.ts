@@ -23,6 +23,16 @@ export const REDACTED_PATHS = [
   '*.token',
 ];
 
+/**
+ * Probes and the simulators' own traffic (a long poll every few seconds) would drown the
+ * log. The path comes from `originalUrl`: Nest mounts the logger as middleware through
+ * @fastify/middie, which strips the mount prefix from `url` (it reads "/" there).
+ */
+export function isQuietRequest(request: IncomingMessage & { originalUrl?: string }): boolean {
+  const path = (request.originalUrl ?? request.url ?? '').split('?')[0];
+  return /^\/(health|sandbox)(\/|$)/.test(path);
+}
+
 export function loggerParams(level: string): Params {
   return {
     pinoHttp: {
@@ -39,8 +49,7 @@ export function loggerParams(level: string): Params {
           url: request.url.split('?')[0],
         }),
       },
-      // Probes and the simulators' own traffic (a long poll every few seconds) would drown the log.
-      autoLogging: { ignore: (request) => /^\/(health|sandbox)\//.test(request.url ?? '') },
+      autoLogging: { ignore: isQuietRequest },
     },
   };
 }

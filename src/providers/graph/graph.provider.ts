@@ -13,6 +13,7 @@ import type {
 import { authorizedRequest, headerValue, isSuccess, parseJsonText } from '../shared/authorized-request';
 import { ClientCredentialsTokenSource } from '../shared/client-credentials';
 import { InboundJwtVerifier } from '../shared/inbound-jwt';
+import { pathSegment } from '../shared/path-segment';
 import { ProviderHttp, withSubmitRetries } from '../shared/provider-http';
 import { GRAPH_CAPABILITIES } from './graph.capabilities';
 import { GRAPH_ERROR_TABLE, graphHttpError } from './graph.errors';
@@ -87,7 +88,7 @@ export class GraphProvider implements InvitationProvider {
       throw new GatewayError('not_cancelable', 'Graph does not list the invitee in the call yet; nothing to cancel');
     }
     await this.call(
-      { method: 'DELETE', url: `${callUrl}/participants/${encodeURIComponent(participant.id)}` },
+      { method: 'DELETE', url: `${callUrl}/participants/${pathSegment(participant.id)}` },
       'delete participant',
     );
   }
@@ -116,7 +117,7 @@ export class GraphProvider implements InvitationProvider {
   }
 
   private callUrl(callId: string): string {
-    return `${this.config.baseUrl}/app/calls/${encodeURIComponent(callId)}`;
+    return `${this.config.baseUrl}/app/calls/${pathSegment(callId)}`;
   }
 
   /** One authorized call (a 401 gets one fresh token and one retry); non-2xx is an error. */

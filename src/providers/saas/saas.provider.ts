@@ -13,6 +13,7 @@ import type {
 import { authorizedRequest, headerValue, isSuccess, parseJsonText } from '../shared/authorized-request';
 import { ClientCredentialsTokenSource } from '../shared/client-credentials';
 import { InboundJwtVerifier } from '../shared/inbound-jwt';
+import { pathSegment } from '../shared/path-segment';
 import { ProviderHttp, withSubmitRetries } from '../shared/provider-http';
 import {
   UCWA_FAMILY_ERROR_TABLE,
@@ -121,7 +122,7 @@ export class SaasProvider implements InvitationProvider {
     const application = await this.applicationResource();
     const template = findLink(application.resource, 'conversation');
     if (!template) throw new GatewayError('provider_error', 'The SaaS application offers no conversation link');
-    const url = absoluteHref(template.replace('{conversationId}', encodeURIComponent(conversationId)), application.url);
+    const url = absoluteHref(template.replace('{conversationId}', pathSegment(conversationId)), application.url);
     const conversation = parseJsonText<UcwaResource>(
       (await this.call({ method: 'GET', url }, 'get conversation')).data,
     );

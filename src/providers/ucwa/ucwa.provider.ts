@@ -10,6 +10,7 @@ import type {
   SubmitRequest,
 } from '../invitation-provider';
 import { headerValue, parseJsonText } from '../shared/authorized-request';
+import { pathSegment } from '../shared/path-segment';
 import { ProviderHttp, withSubmitRetries } from '../shared/provider-http';
 import {
   UCWA_FAMILY_ERROR_TABLE,
@@ -131,7 +132,7 @@ export class UcwaProvider implements InvitationProvider {
     const communication = application.resource._embedded?.communication as UcwaResource | undefined;
     const template = findLink(communication, 'conversation');
     if (!template) throw new GatewayError('provider_error', 'The UCWA application has no conversation link');
-    const url = absoluteHref(template.replace('{conversationId}', encodeURIComponent(conversationId)), application.url);
+    const url = absoluteHref(template.replace('{conversationId}', pathSegment(conversationId)), application.url);
     const conversation = parseJsonText<UcwaResource>(
       (await this.session.request({ method: 'GET', url }, 'get conversation')).data,
     );
