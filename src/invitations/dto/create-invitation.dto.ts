@@ -22,11 +22,13 @@ import { PROVIDER_NAMES, type Modality, type ProviderName } from '../../provider
  * characters would end or rewrite a field (RFC 3261 §25.1 allows none of them unescaped).
  */
 export const TARGET_PATTERN =
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   /^(sip:[^\s\x00-\x1f\x7f-\x9f"'`<>\\@:;]+@[^\s\x00-\x1f\x7f-\x9f"'`<>\\@;/?#]+(;[^\s\x00-\x1f\x7f-\x9f"'`<>\\]*)?|tel:\+[1-9][0-9]{1,14}|8:orgid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
 /**
  * An id that becomes one upstream path segment: no control characters, and not `.` or
  * `..`, which URL parsers resolve (also percent-encoded) and so would move the path.
  */
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
 export const PATH_ID_PATTERN = /^(?!\.{1,2}$)[^\x00-\x1f\x7f]+$/;
 const MODALITIES: Modality[] = ['audio', 'video', 'messaging'];
 
