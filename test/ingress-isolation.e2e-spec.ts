@@ -1,6 +1,7 @@
 import { createInvitation, getInvitation, waitForHistory, type InvitationBody } from './support/invitations-client';
 import { simulatorToken } from './support/forged-tokens';
 import { startTestApp, type TestApp } from './support/test-app';
+import { TEST_DATABASES } from './support/test-database';
 
 const CALLBACK_TYPE = 'application/json; type="application/vnd.microsoft.com.ucwa+json"; charset=utf-8';
 
@@ -43,7 +44,7 @@ const saasCompleted = (operationId: string) => ({
  * verified it. Each event is valid for the ingress it is posted to (right token, right
  * body), and names an invitation of the other provider.
  */
-describe('ingress isolation between providers', () => {
+describe.each(TEST_DATABASES)('ingress isolation between providers on %s', (database) => {
   let app: TestApp;
   let graphInvitation: InvitationBody;
   let saasInvitation: InvitationBody;
@@ -62,7 +63,7 @@ describe('ingress isolation between providers', () => {
     });
 
   beforeAll(async () => {
-    app = await startTestApp({ SANDBOX_RING_MS: '150' });
+    app = await startTestApp({ SANDBOX_RING_MS: '150' }, database);
     const graph = await createInvitation(app, {
       provider: 'graph',
       conversationId: 'call-i',
