@@ -4,11 +4,13 @@ import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { GatewayError, type FieldError } from './common/errors/gateway-error';
+import { renderProblem, toGatewayError } from './common/errors/problem';
+import { installJsonBodyParser } from './common/json-body';
 import { requestIdFor } from './common/logging';
-import { renderProblem } from './common/errors/problem';
 import { tokenBucketStoreFor } from './common/rate-limit/token-bucket.store';
 import { DATABASE, type DatabaseHandle } from './persistence/database';
 import type { AppConfig, HttpServerConfig } from './config/config';
@@ -97,6 +99,12 @@ export async function createApp(
     // (a Prefer: wait, an SSE stream until its end) still get their answer.
     forceCloseConnections: 'idle',
     ...serverLimits(config.http),
+    // Errors Fastify answers before any route (a URL that is not valid percent-encoding)
+    // leave as problems of the one vocabulary, like everything else.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const problem = renderProblem(toGatewayError(error), request.url.split('?')[0], String(request.id));
+      void reply.status(problem.status).headers(problem.headers).send(JSON.stringify(problem.body));
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
@@ -136,6 +144,7 @@ export async function createApp(
   });
   // The API speaks JSON only: without this, Fastify would parse text/plain bodies.
   fastify.removeContentTypeParser('text/plain');
+  installJsonBodyParser(fastify);
   // OAuth token endpoints of the simulators take form bodies; nothing else does.
   fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
     if (!request.url.startsWith('/sandbox/')) {

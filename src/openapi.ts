@@ -2,6 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, getSchemaPath, type OpenAPIObject } from '@nestjs/swagger';
+import type { ErrorCode } from './common/errors/error-codes';
+import { problemResponse } from './common/errors/problem.dto';
 import type { AppConfig } from './config/config';
 import { StatusChangedEventDto } from './invitations/dto/status-changed-event.dto';
 
@@ -37,6 +39,7 @@ export function buildDocument(app: INestApplication): OpenAPIObject {
     extraModels: [StatusChangedEventDto],
   });
   describeWebhooks(document);
+  describeFrameworkProblems(document);
   return document;
 }
 
@@ -73,6 +76,25 @@ function describeWebhooks(document: OpenAPIObject): void {
       },
     },
   };
+}
+
+/**
+ * Answers every route can give before its handler runs, added where a route does not
+ * list them: 400 for a URL that is not valid percent-encoding, and on POST routes 400
+ * (malformed JSON), 413 (over 64 KB) and 415 (not JSON), whether or not the route takes
+ * a body. The property-based fuzz suite (test/fuzz.e2e-spec.ts) holds every answer to this.
+ */
+function describeFrameworkProblems(document: OpenAPIObject): void {
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(item) as [string, { responses?: Record<string, unknown> }][]) {
+      if (!operation?.responses) continue;
+      const framework: [number, ErrorCode][] = [[400, 'validation_failed']];
+      if (method === 'post') framework.push([413, 'payload_too_large'], [415, 'unsupported_media_type']);
+      for (const [status, code] of framework) {
+        operation.responses[String(status)] ??= problemResponse([code], path);
+      }
+    }
+  }
 }
 
 export function mountDocs(app: INestApplication, _config: AppConfig): void {

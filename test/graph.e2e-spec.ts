@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, generateKeyPair } from 'jose';
+import { CLOCK_TOLERANCE_SECONDS } from '../src/providers/shared/inbound-jwt';
+import { hs256Token, simulatorToken, tokenFromUnknownKey, unsignedToken } from './support/forged-tokens';
 import {
   createInvitation,
   getInvitation,
@@ -110,22 +111,23 @@ describe('graph adapter against the sandbox', () => {
 
     const forged: [string, () => Promise<string | undefined>][] = [
       ['no token', async () => undefined],
-      [
-        'a token signed by another key',
-        async () => {
-          const { privateKey } = await generateKeyPair('RS256');
-          return new SignJWT({ tid: 'sandbox-tenant' })
-            .setProtectedHeader({ alg: 'RS256', kid: randomUUID() })
-            .setIssuer('https://api.botframework.com')
-            .setAudience(app.config.graph.notificationAudience)
-            .setExpirationTime('5m')
-            .sign(privateKey);
-        },
-      ],
+      ['a token signed by another key', () => tokenFromUnknownKey(app, 'graph')],
       ['a wrong audience', () => sign({ audience: 'someone-else' })],
       ['an expired token', () => sign({ lifetimeSeconds: -300 })],
+      [
+        'a token expired just beyond the clock tolerance',
+        () => sign({ lifetimeSeconds: -(CLOCK_TOLERANCE_SECONDS + 5) }),
+      ],
+      ['a token without exp', () => sign({ lifetimeSeconds: null })],
       ['no tenant claim', () => sign({ omitTenant: true })],
+      ['another tenant', () => sign({ claims: { tid: randomUUID() } })],
       ['an unknown issuer', () => sign({ issuer: 'https://evil.example' })],
+      ['an HS256 token', () => hs256Token(app, 'graph')],
+      ['an unsigned (alg none) token', async () => unsignedToken(app, 'graph')],
+      [
+        "the SaaS platform's valid token with Graph's audience",
+        () => simulatorToken(app, 'saas', { audience: app.config.graph.notificationAudience }),
+      ],
       ['a malformed token', async () => 'not.a.jwt'],
     ];
 

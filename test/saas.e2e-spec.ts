@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, generateKeyPair } from 'jose';
+import { CLOCK_TOLERANCE_SECONDS } from '../src/providers/shared/inbound-jwt';
+import { hs256Token, simulatorToken, tokenFromUnknownKey, unsignedToken } from './support/forged-tokens';
 import {
   createInvitation,
   getInvitation,
@@ -138,23 +139,31 @@ describe('saas adapter against the sandbox', () => {
       length = (await waitForHistory(app, id, (entry) => entry.status === 'ringing')).history.length;
     });
 
+    const otherTenant = randomUUID();
     it.each([
       ['no token', async () => undefined],
-      [
-        'a forged token',
-        async () => {
-          const { privateKey } = await generateKeyPair('RS256');
-          return new SignJWT({ tid: '72f988bf-86f1-41af-91ab-2d7cd011db47' })
-            .setProtectedHeader({ alg: 'RS256', kid: randomUUID() })
-            .setIssuer('https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/')
-            .setAudience(app.config.saas.callbackAudience)
-            .setExpirationTime('5m')
-            .sign(privateKey);
-        },
-      ],
+      ['a forged token', () => tokenFromUnknownKey(app, 'saas')],
       ['an expired token', () => sign({ lifetimeSeconds: -300 })],
+      [
+        'a token expired just beyond the clock tolerance',
+        () => sign({ lifetimeSeconds: -(CLOCK_TOLERANCE_SECONDS + 5) }),
+      ],
+      ['a token without exp', () => sign({ lifetimeSeconds: null })],
       ['a wrong audience', () => sign({ audience: 'https://other.example' })],
       ['a foreign issuer', () => sign({ issuer: 'https://evil.example/' })],
+      [
+        'another tenant (its issuer and tid)',
+        () => sign({ issuer: `https://sts.windows.net/${otherTenant}/`, claims: { tid: otherTenant } }),
+      ],
+      ['our issuer with another tid', () => sign({ claims: { tid: otherTenant } })],
+      ['another client app (appid)', () => sign({ claims: { appid: randomUUID() } })],
+      ['no appid', () => sign({ claims: { appid: null } })],
+      ['an HS256 token', () => hs256Token(app, 'saas')],
+      ['an unsigned (alg none) token', async () => unsignedToken(app, 'saas')],
+      [
+        "Graph's valid notification token with the SaaS audience",
+        () => simulatorToken(app, 'graph', { audience: app.config.saas.callbackAudience }),
+      ],
     ])('rejects %s with 401 and changes nothing', async (_label, token) => {
       const response = await callback(await token(), completedEnvelope(operationId));
       expect(response.status).toBe(401);
@@ -335,11 +344,15 @@ describe('saas adapter against the sandbox', () => {
       client_secret: saas.clientSecret,
       resource: saas.resource,
     });
-    const token = await readJson<{ access_token: string }>(app, '/sandbox/saas/oauth2/token', {
-      method: 'POST',
-      body: form.toString(),
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    });
+    const token = await readJson<{ access_token: string }>(
+      app,
+      `/sandbox/saas/${app.config.saas.tenantId}/oauth2/token`,
+      {
+        method: 'POST',
+        body: form.toString(),
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      },
+    );
     expect(token.status).toBe(200);
     // The sandbox's own layout (the adapter finds it by links): this probes the simulator itself.
     const endpoint = encodeURIComponent(saas.endpointId);

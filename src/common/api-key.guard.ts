@@ -73,3 +73,18 @@ function presentedKey(request: FastifyRequest): string | undefined {
   const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '');
   return bearer?.[1];
 }
+
+/**
+ * For public routes that show more to a known caller (GET /health/ready): true when the
+ * API is open (API_KEYS empty) or the request presents a valid key. Never throws.
+ */
+export function presentsValidApiKey(config: AppConfig, request: FastifyRequest): boolean {
+  if (config.apiKeys.length === 0) return true;
+  const presented = presentedKey(request);
+  if (presented === undefined) return false;
+  const candidate = digest(presented);
+  let matched = false;
+  for (const key of config.apiKeys.map((entry) => digest(entry.key)))
+    matched = timingSafeEqual(key, candidate) || matched;
+  return matched;
+}

@@ -146,9 +146,68 @@ describe('configuration', () => {
     }
   });
 
+  /** A production environment that passes, to vary one variable at a time. */
+  const PRODUCTION = {
+    NODE_ENV: 'production',
+    API_KEYS: 'k1',
+    WEBHOOK_SECRET: 'whsec_MDEyMzQ1Njc4OWFiY2RlZg==',
+    GRAPH_MODE: 'off',
+    UCWA_MODE: 'off',
+    SAAS_MODE: 'off',
+  };
+
   it('refuses an open API in production', () => {
-    expect(problemsOf({ NODE_ENV: 'production' }).join()).toContain('API_KEYS');
-    expect(problemsOf({ NODE_ENV: 'production', API_KEYS: 'k1' })).toEqual([]);
+    expect(problemsOf({ ...PRODUCTION, API_KEYS: '' }).join()).toContain('API_KEYS');
+    expect(problemsOf(PRODUCTION)).toEqual([]);
+  });
+
+  it.each(['GRAPH_MODE', 'UCWA_MODE', 'SAAS_MODE'])('refuses a simulator in production: %s=sandbox', (variable) => {
+    const problems = problemsOf({ ...PRODUCTION, [variable]: 'sandbox' });
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^${variable} is 'sandbox'.*live or off`))]);
+  });
+
+  it.each(['GRAPH_MODE', 'UCWA_MODE', 'SAAS_MODE'])(
+    'refuses an unset %s in production instead of defaulting to the simulator',
+    (variable) => {
+      const problems = problemsOf({ ...PRODUCTION, [variable]: '' });
+      expect(problems).toEqual([expect.stringMatching(new RegExp(`^${variable} is not set.*live or off`))]);
+    },
+  );
+
+  it('refuses the test routes and a missing WEBHOOK_SECRET in production', () => {
+    expect(problemsOf({ ...PRODUCTION, SANDBOX_INSPECT: 'true' })).toEqual([
+      expect.stringContaining('SANDBOX_INSPECT'),
+    ]);
+    expect(problemsOf({ ...PRODUCTION, WEBHOOK_SECRET: '' })).toEqual([expect.stringContaining('WEBHOOK_SECRET')]);
+  });
+
+  it('mounts the test routes only when SANDBOX_INSPECT=true', () => {
+    expect(loadConfig({}).sandbox.inspect).toBe(false);
+    expect(loadConfig({ SANDBOX_INSPECT: 'true' }).sandbox.inspect).toBe(true);
+    expect(problemsOf({ SANDBOX_INSPECT: 'yes' })).toEqual([expect.stringContaining('SANDBOX_INSPECT')]);
+  });
+
+  it('pins the tenants: Graph needs a tenant GUID, SaaS a token URL naming one', () => {
+    const graph = { GRAPH_MODE: 'live', GRAPH_CLIENT_ID: 'app', GRAPH_CLIENT_SECRET: 's' };
+    expect(problemsOf({ ...graph, GRAPH_TENANT_ID: 'contoso.onmicrosoft.com' })).toEqual([
+      expect.stringContaining('GRAPH_TENANT_ID'),
+    ]);
+    const saas = {
+      SAAS_MODE: 'live',
+      SAAS_DISCOVERY_URL: 'https://api.skypeforbusiness.com/platformservice/discover',
+      SAAS_CLIENT_ID: 'c',
+      SAAS_CLIENT_SECRET: 's',
+      SAAS_RESOURCE: 'https://noammeetings.resources.lync.com',
+      SAAS_ENDPOINT_ID: 'sip:app@contoso.com',
+    };
+    expect(
+      problemsOf({ ...saas, SAAS_TOKEN_URL: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/token' }),
+    ).toEqual([expect.stringContaining('SAAS_TOKEN_URL')]);
+    const config = loadConfig({
+      ...saas,
+      SAAS_TOKEN_URL: 'https://login.microsoftonline.com/72F988BF-86F1-41AF-91AB-2D7CD011DB47/oauth2/token',
+    });
+    expect(config.saas.tenantId).toBe('72F988BF-86F1-41AF-91AB-2D7CD011DB47');
   });
 
   it('names callers in API_KEYS: name:key, a bare key is default, one caller may rotate two keys', () => {
@@ -183,12 +242,12 @@ describe('configuration', () => {
   it('derives live Graph defaults from the tenant and client', () => {
     const config = loadConfig({
       GRAPH_MODE: 'live',
-      GRAPH_TENANT_ID: 't1',
+      GRAPH_TENANT_ID: '9188040d-6c67-4c5b-b112-36a304b66dad',
       GRAPH_CLIENT_ID: 'app',
       GRAPH_CLIENT_SECRET: 's',
     });
     expect(config.graph).toMatchObject({
-      tokenUrl: 'https://login.microsoftonline.com/t1/oauth2/v2.0/token',
+      tokenUrl: 'https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/oauth2/v2.0/token',
       notificationAudience: 'app',
       baseUrl: 'https://graph.microsoft.com/beta',
     });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ProviderMode, ProviderName } from '../providers/invitation-provider';
 import type { ProviderHttpSettings } from '../providers/shared/provider-http';
 import { parseApiKeys, validateEnvironment, type ApiKeyEntry, type EnvironmentVariables } from './env.schema';
+import { tenantOfTokenUrl } from './production-rules';
 
 export interface GraphConfig {
   mode: ProviderMode;
@@ -43,6 +44,8 @@ export interface SaasConfig {
   clientSecret: string;
   resource: string;
   endpointId: string;
+  /** The tenant SAAS_TOKEN_URL names; callback tokens must carry it as `tid`. */
+  tenantId: string;
   callbackOpenIdUrl: string;
   callbackAudience: string;
 }
@@ -83,7 +86,8 @@ export interface AppConfig {
   };
   http: HttpServerConfig;
   logLevel: string;
-  sandbox: { ringMs: number };
+  /** `inspect`: the simulators' `_inspect`/`_control` test routes are mounted (SANDBOX_INSPECT). */
+  sandbox: { ringMs: number; inspect: boolean };
   deadlineGraceSeconds: number;
   /** How long the invitation trace is kept; whether OpenTelemetry exports (OTEL_EXPORTER_OTLP_*). */
   observability: { traceRetentionDays: number; tracingEnabled: boolean };
@@ -97,6 +101,10 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 
 const sandboxSecret = () => randomBytes(24).toString('base64url');
 
+/** The simulated directories: tenant ids are GUIDs, as `tid` claims always are. */
+export const SANDBOX_GRAPH_TENANT = '5b1c6a8e-0d0f-4c52-9f3c-2a64e3c1d001';
+export const SANDBOX_SAAS_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+
 /**
  * In sandbox mode a provider is configured exactly like a live one, with URLs that point
  * at its simulator under /sandbox/<name> and credentials made up at boot: the adapter
@@ -108,8 +116,8 @@ function graphConfig(env: EnvironmentVariables, publicBaseUrl: string): GraphCon
     return {
       mode: 'sandbox',
       baseUrl: `${root}/beta`,
-      tokenUrl: `${root}/sandbox-tenant/oauth2/v2.0/token`,
-      tenantId: 'sandbox-tenant',
+      tokenUrl: `${root}/${SANDBOX_GRAPH_TENANT}/oauth2/v2.0/token`,
+      tenantId: SANDBOX_GRAPH_TENANT,
       clientId: 'sandbox-graph-app',
       clientSecret: sandboxSecret(),
       notificationOpenIdUrl: `${root}/v1/.well-known/OpenIdConfiguration`,
@@ -155,11 +163,12 @@ function saasConfig(env: EnvironmentVariables, publicBaseUrl: string): SaasConfi
     return {
       mode: 'sandbox',
       discoveryUrl: `${root}/platformservice/discover`,
-      tokenUrl: `${root}/oauth2/token`,
+      tokenUrl: `${root}/${SANDBOX_SAAS_TENANT}/oauth2/token`,
       clientId: 'sandbox-saas-app',
       clientSecret: sandboxSecret(),
       resource: `${root}/`,
       endpointId: 'sip:gateway@sandbox.test',
+      tenantId: SANDBOX_SAAS_TENANT,
       callbackOpenIdUrl: `${root}/.well-known/openid-configuration`,
       callbackAudience: 'sandbox-saas-app',
     };
@@ -173,6 +182,7 @@ function saasConfig(env: EnvironmentVariables, publicBaseUrl: string): SaasConfi
     clientSecret: env.SAAS_CLIENT_SECRET ?? '',
     resource: env.SAAS_RESOURCE ?? '',
     endpointId: env.SAAS_ENDPOINT_ID ?? '',
+    tenantId: tenantOfTokenUrl(env.SAAS_TOKEN_URL ?? ''),
     callbackOpenIdUrl: env.SAAS_CALLBACK_OPENID_URL,
     callbackAudience: env.SAAS_CALLBACK_AUDIENCE ?? clientId,
   };
@@ -245,7 +255,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
       trustProxy: trustProxyOf(env.TRUST_PROXY),
     },
     logLevel: env.LOG_LEVEL,
-    sandbox: { ringMs: env.SANDBOX_RING_MS },
+    sandbox: { ringMs: env.SANDBOX_RING_MS, inspect: env.SANDBOX_INSPECT === 'true' },
     deadlineGraceSeconds: env.DEADLINE_GRACE_SECONDS,
     observability: {
       traceRetentionDays: env.TRACE_RETENTION_DAYS,

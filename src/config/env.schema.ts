@@ -13,6 +13,7 @@ import {
   validateSync,
 } from 'class-validator';
 import ipaddr from 'ipaddr.js';
+import { crossVariableProblems } from './production-rules';
 
 const MODES = ['sandbox', 'live', 'off'] as const;
 const PROVIDERS = ['graph', 'ucwa', 'saas'] as const;
@@ -86,6 +87,8 @@ export class EnvironmentVariables {
 
   @IsIn(LOG_LEVELS) LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
   @Transform(toInt) @IsInt() @Min(1) @Max(600_000) SANDBOX_RING_MS = 1500;
+  /** Mounts the simulators' `_inspect`/`_control` routes (tests only; refused in production). */
+  @IsOptional() @IsIn(['true', 'false']) SANDBOX_INSPECT?: string;
   /** Added to timeoutSeconds before reconciliation (not in contract §8: an extension). */
   @Transform(toInt) @IsInt() @Min(0) @Max(600) DEADLINE_GRACE_SECONDS = 15;
   /** Days an invitation's trace (upstream requests, provider events) is kept. */
@@ -175,6 +178,7 @@ export function validateEnvironment(raw: Record<string, string | undefined>): En
   const problems = validateSync(env, { skipMissingProperties: false }).map(
     (error) => `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`,
   );
+  problems.push(...crossVariableProblems(env, raw));
   if (env.NODE_ENV === 'production' && !env.API_KEYS?.trim()) {
     problems.push('API_KEYS must be set when NODE_ENV=production (the API would be open)');
   }

@@ -3,13 +3,19 @@ import { HealthIndicatorService, type HealthIndicatorFunction } from '@nestjs/te
 import { sql } from 'kysely';
 import { DATABASE, type DatabaseHandle } from '../persistence/database';
 import { ProviderRegistry } from '../providers/provider-registry';
+import { ProbeCache } from './probe-cache';
 
-/** One indicator key per dependency: the database and each enabled provider. */
+/**
+ * One indicator key per dependency: the database (a `select 1` on the pool, asked every
+ * time: it is cheap and must show an outage at once) and each enabled provider (its
+ * probe's cached answer, see ProbeCache).
+ */
 @Injectable()
 export class ReadinessIndicators {
   constructor(
     private readonly health: HealthIndicatorService,
     private readonly registry: ProviderRegistry,
+    private readonly probes: ProbeCache,
     @Inject(DATABASE) private readonly database: DatabaseHandle,
   ) {}
 
@@ -19,7 +25,7 @@ export class ReadinessIndicators {
       .filter((provider) => provider.mode !== 'off')
       .map((provider) => async () => {
         const session = this.health.check(`provider:${provider.name}`);
-        const readiness = await provider.probe().catch(() => ({ ready: false, details: { reason: 'probe failed' } }));
+        const readiness = await this.probes.readiness(provider);
         return readiness.ready
           ? session.up({ mode: provider.mode, ...readiness.details })
           : session.down({ mode: provider.mode, ...readiness.details });

@@ -67,7 +67,7 @@ export class EventChannelsService implements OnApplicationBootstrap, BeforeAppli
       this.running.set(
         provider.name,
         provider.watch({
-          emit: (signals) => this.intake.applyProviderSignals(signals),
+          emit: (signals) => this.intake.applyProviderSignals(provider.name, signals),
           gap: (reason) => this.deadlines.reconcileOpenSoon(provider.name, reason),
         }),
       );

@@ -26,8 +26,17 @@ export class IngressController {
     schema: { type: 'object', additionalProperties: true },
     description: "The platform's event body, as it sends it.",
   })
-  @ApiResponse({ status: 202, description: 'Stored.' })
-  @ApiProblems('/providers/{name}/{channel}', 'unauthorized', 'not_found', 'validation_failed')
+  @ApiResponse({ status: 202, description: 'Stored (Graph notifications).' })
+  @ApiResponse({ status: 200, description: 'Stored (SaaS callbacks, answered 200 with no body).' })
+  @ApiProblems(
+    '/providers/{name}/{channel}',
+    'unauthorized',
+    'not_found',
+    'validation_failed',
+    'payload_too_large',
+    'unsupported_media_type',
+    'provider_unavailable',
+  )
   async receive(
     @Param('name') name: string,
     @Param('channel') channel: string,

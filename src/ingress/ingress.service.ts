@@ -26,8 +26,26 @@ export class IngressService {
     if (!provider?.receive || provider.mode === 'off') {
       throw new GatewayError('not_found', `No event ingress for provider '${name}'`);
     }
-    const result = await provider.receive(channel, request);
-    await this.intake.applyProviderSignals(result.signals);
+    const result = await provider.receive(channel, request).catch((error: unknown) => {
+      throw withoutUpstreamDetail(error);
+    });
+    // The adapter that verified the token is the only provider these signals may touch.
+    await this.intake.applyProviderSignals(provider.name, result.signals);
     return result.reply ?? { status: 202 };
   }
+}
+
+/** Codes whose message is about the caller's own request, safe to answer as they are. */
+const CALLER_FACING = new Set(['unauthorized', 'not_found', 'validation_failed']);
+
+/**
+ * Ingress answers unauthenticated callers: a failure of ours (reading the platform's
+ * keys, say) keeps its code and Retry-After but never names an upstream URL or host.
+ */
+function withoutUpstreamDetail(error: unknown): unknown {
+  if (!(error instanceof GatewayError) || CALLER_FACING.has(error.code)) return error;
+  return new GatewayError(error.code, 'The event cannot be processed now; retry later', {
+    cause: error,
+    retryAfterSeconds: error.retryAfterSeconds,
+  });
 }

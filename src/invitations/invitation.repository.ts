@@ -2,6 +2,12 @@ import type { InvitationStatus } from '../lifecycle/invitation-status';
 import type { ProviderName } from '../providers/invitation-provider';
 import type { InvitationRecord, TimerKind, TransitionPlan } from './invitation.model';
 
+/**
+ * How a transition finds its invitation: by id, or by the provider that produced a
+ * signal together with our operationId (never the operationId alone: see SignalIntake).
+ */
+export type InvitationKey = { id: string } | { provider: ProviderName; operationId: string };
+
 export interface InvitationFilter {
   /** Only this caller's invitations (always set: callers never see each other's). */
   caller: string;
@@ -55,7 +61,7 @@ export abstract class InvitationRepository {
    * undefined), or undefined when no invitation matches.
    */
   abstract transition(
-    key: { id: string } | { operationId: string },
+    key: InvitationKey,
     plan: (current: InvitationRecord) => TransitionPlan | undefined,
   ): Promise<{ record: InvitationRecord; changed: boolean } | undefined>;
 

@@ -16,6 +16,7 @@ import {
   InvitationRepository,
   type DueTimer,
   type InvitationFilter,
+  type InvitationKey,
   type ListPosition,
 } from './invitation.repository';
 
@@ -76,13 +77,16 @@ export class KyselyInvitationRepository extends InvitationRepository {
   }
 
   async transition(
-    key: { id: string } | { operationId: string },
+    key: InvitationKey,
     plan: (current: InvitationRecord) => TransitionPlan | undefined,
   ): Promise<{ record: InvitationRecord; changed: boolean } | undefined> {
     let before: InvitationRecord | undefined;
     const result = await this.db.transaction().execute(async (trx) => {
       let query = trx.selectFrom('invitations').selectAll();
-      query = 'id' in key ? query.where('id', '=', key.id) : query.where('operation_id', '=', key.operationId);
+      query =
+        'id' in key
+          ? query.where('id', '=', key.id)
+          : query.where('operation_id', '=', key.operationId).where('provider', '=', key.provider);
       // SQLite serializes writers itself; PostgreSQL needs the row lock so that two
       // signals for one invitation, on two replicas, apply one after the other.
       if (this.database.dialect === 'postgres') query = query.forUpdate();

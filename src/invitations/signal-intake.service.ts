@@ -6,7 +6,8 @@ import { reportProviderEvent } from '../observability/event-report';
 import { TelemetryHub } from '../observability/telemetry';
 import { ChangeFeed } from '../persistence/change-feed';
 import type { InvitationRecord, TransitionPlan } from './invitation.model';
-import { InvitationRepository } from './invitation.repository';
+import type { ProviderName } from '../providers/invitation-provider';
+import { InvitationRepository, type InvitationKey } from './invitation.repository';
 import { planAnnotation, planEntry } from './transition-plan';
 
 export type IntakeSignal = LifecycleSignal & { ref?: ProviderRefPatch; error?: InvitationError };
@@ -31,24 +32,29 @@ export class SignalIntake {
     @Optional() private readonly hub?: TelemetryHub,
   ) {}
 
-  /** Applies a provider signal, correlated by its operationId. Unknown ids are logged and dropped. */
-  async applyProviderSignal(signal: ProviderSignal): Promise<IntakeResult | undefined> {
-    const result = await this.applyTo({ operationId: signal.operationId }, signal);
+  /**
+   * Applies a pushed or pulled provider signal. `provider` is the adapter whose ingress
+   * verified the event (or whose channel pulled it): the signal is correlated by
+   * (provider, operationId), so a token valid for one platform can never move another
+   * platform's invitation. Unknown pairs are logged and dropped.
+   */
+  async applyProviderSignal(provider: ProviderName, signal: ProviderSignal): Promise<IntakeResult | undefined> {
+    const result = await this.applyTo({ provider, operationId: signal.operationId }, signal);
     reportProviderEvent(this.hub, signal, result);
     if (!result)
-      this.logger.warn({ operationId: signal.operationId }, 'Provider signal for an unknown invitation dropped');
+      this.logger.warn(
+        { provider, operationId: signal.operationId },
+        'Provider signal for an unknown invitation dropped',
+      );
     return result;
   }
 
-  async applyProviderSignals(signals: ProviderSignal[]): Promise<void> {
+  async applyProviderSignals(provider: ProviderName, signals: ProviderSignal[]): Promise<void> {
     // In order: a batch may hold `started` before `completed` for one invitation.
-    for (const signal of signals) await this.applyProviderSignal(signal);
+    for (const signal of signals) await this.applyProviderSignal(provider, signal);
   }
 
-  async applyTo(
-    key: { id: string } | { operationId: string },
-    signal: IntakeSignal,
-  ): Promise<IntakeResult | undefined> {
+  async applyTo(key: InvitationKey, signal: IntakeSignal): Promise<IntakeResult | undefined> {
     const now = new Date();
     const result = await this.repository.transition(key, (current) => planFor(current, signal, now));
     if (result?.changed) await this.changeFeed.publish(result.record.id);

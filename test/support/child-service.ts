@@ -39,6 +39,7 @@ export class ChildService {
         HOST: '127.0.0.1',
         PUBLIC_BASE_URL: this.baseUrl,
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+        SANDBOX_INSPECT: 'true',
         ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -32,8 +32,8 @@ export type TestDatabase = 'sqlite' | 'postgres';
 
 /**
  * Boots the real application on a free port over real HTTP, with a temporary SQLite
- * file (or, for 'postgres', a fresh schema in TEST_DATABASE_URL), a short ring time and
- * quiet logs. `env` overrides any variable.
+ * file (or, for 'postgres', a fresh schema in TEST_DATABASE_URL), a short ring time,
+ * the simulators' test routes and quiet logs. `env` overrides any variable.
  */
 export async function startTestApp(
   env: Record<string, string> = {},
@@ -54,6 +54,8 @@ export async function startTestApp(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SANDBOX_RING_MS: '200',
     DEADLINE_GRACE_SECONDS: '1',
+    // The simulators' test routes (_inspect/_control) are mounted for tests only.
+    SANDBOX_INSPECT: 'true',
     ...env,
   });
   const app = await createApp(config);

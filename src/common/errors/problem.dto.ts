@@ -72,6 +72,19 @@ function exampleFor(code: ErrorCode, instance: string) {
   };
 }
 
+/** One documented problem response: its status's codes, one example each. */
+export function problemResponse(list: ErrorCode[], instance: string) {
+  return {
+    description: list.map((code) => `\`${code}\`: ${ERROR_CODES[code].description}`).join('<br>'),
+    content: {
+      'application/problem+json': {
+        schema: { $ref: getSchemaPath(ProblemDto) },
+        examples: Object.fromEntries(list.map((code) => [code, exampleFor(code, instance)])),
+      },
+    },
+  };
+}
+
 /**
  * Documents the problem responses of a route, grouped by HTTP status, with one example
  * per error code — one decorator instead of a response block per route.
@@ -85,17 +98,6 @@ export function ApiProblems(instance: string, ...codes: ErrorCode[]) {
   }
   return applyDecorators(
     ApiExtraModels(ProblemDto),
-    ...[...byStatus.entries()].map(([status, list]) =>
-      ApiResponse({
-        status,
-        description: list.map((code) => `\`${code}\`: ${ERROR_CODES[code].description}`).join('<br>'),
-        content: {
-          'application/problem+json': {
-            schema: { $ref: getSchemaPath(ProblemDto) },
-            examples: Object.fromEntries(list.map((code) => [code, exampleFor(code, instance)])),
-          },
-        },
-      }),
-    ),
+    ...[...byStatus.entries()].map(([status, list]) => ApiResponse({ status, ...problemResponse(list, instance) })),
   );
 }

@@ -54,7 +54,12 @@ export function toGatewayError(error: unknown): GatewayError {
   if (status === 415 || fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return new GatewayError('unsupported_media_type', 'Send the body as application/json');
   }
-  if (status === 404) return new GatewayError('not_found', 'No route matches this method and path');
+  // A raw 403 only comes from the framework: @fastify/static refusing a path (traversal,
+  // NUL). It is answered like a missing file, saying nothing about what is on disk.
+  if (status === 404 || status === 403) return new GatewayError('not_found', 'No route matches this method and path');
+  if (status === 414 || fastifyCode === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return new GatewayError('validation_failed', 'A path parameter is over the 1024-character limit');
+  }
   if (status === 405) return new GatewayError('method_not_allowed', 'This route does not take this method');
   if (status === 400) {
     // Fastify's body parser errors reach the filter re-wrapped by Nest as HttpExceptions

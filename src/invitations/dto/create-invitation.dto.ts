@@ -15,8 +15,21 @@ import {
 } from 'class-validator';
 import { PROVIDER_NAMES, type Modality, type ProviderName } from '../../providers/invitation-provider';
 
+/**
+ * sip:, tel:+E.164 or 8:orgid:<uuid>. A sip: user, host and parameters never hold
+ * whitespace, control characters (C0, DEL, C1), quotes, backslashes or angle brackets:
+ * the target is sent upstream inside SIP headers and XML/JSON bodies, where those
+ * characters would end or rewrite a field (RFC 3261 §25.1 allows none of them unescaped).
+ */
 export const TARGET_PATTERN =
-  /^(sip:[^\s@:;]+@[^\s@;]+(;[^\s]*)?|tel:\+[1-9][0-9]{1,14}|8:orgid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  /^(sip:[^\s\x00-\x1f\x7f-\x9f"'`<>\\@:;]+@[^\s\x00-\x1f\x7f-\x9f"'`<>\\@;/?#]+(;[^\s\x00-\x1f\x7f-\x9f"'`<>\\]*)?|tel:\+[1-9][0-9]{1,14}|8:orgid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+/**
+ * An id that becomes one upstream path segment: no control characters, and not `.` or
+ * `..`, which URL parsers resolve (also percent-encoded) and so would move the path.
+ */
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
+export const PATH_ID_PATTERN = /^(?!\.{1,2}$)[^\x00-\x1f\x7f]+$/;
 const MODALITIES: Modality[] = ['audio', 'video', 'messaging'];
 
 /** The body of POST /invitations (contract.md §3). Unknown fields are rejected. */
@@ -35,6 +48,7 @@ export class CreateInvitationDto {
    */
   @IsString()
   @Length(1, 256)
+  @Matches(PATH_ID_PATTERN, { message: 'conversationId must not be . or .. nor hold control characters' })
   conversationId!: string;
 
   /**
@@ -59,6 +73,7 @@ export class CreateInvitationDto {
   @IsOptional()
   @IsString()
   @Length(1, 256)
+  @Matches(PATH_ID_PATTERN, { message: 'tenantId must not be . or .. nor hold control characters' })
   tenantId?: string;
 
   /** Invitation subject (UCWA, SaaS). */
@@ -89,6 +104,7 @@ export class CreateInvitationDto {
   @IsOptional()
   @IsString()
   @Length(1, 512)
+  @Matches(PATH_ID_PATTERN, { message: 'replacesCallId must not be . or .. nor hold control characters' })
   replacesCallId?: string;
 
   /**

@@ -13,6 +13,7 @@ import type {
 import { authorizedRequest, headerValue, isSuccess, parseJsonText } from '../shared/authorized-request';
 import { ClientCredentialsTokenSource } from '../shared/client-credentials';
 import { InboundJwtVerifier } from '../shared/inbound-jwt';
+import { pathSegment } from '../shared/path-segment';
 import { ProviderHttp, withSubmitRetries, type ProviderRequestConfig } from '../shared/provider-http';
 import { GRAPH_CAPABILITIES } from './graph.capabilities';
 import { GRAPH_ERROR_TABLE, graphHttpError } from './graph.errors';
@@ -49,7 +50,8 @@ export class GraphProvider implements InvitationProvider {
       openIdConfigurationUrl: config.notificationOpenIdUrl,
       audience: config.notificationAudience,
       issuers: GRAPH_NOTIFICATION_ISSUERS,
-      requiredClaims: ['tid'],
+      // Notifications for our tenant only (protocols.md §3.6: "read the tenant from tid").
+      pinnedClaims: { tid: config.tenantId },
     });
   }
 
@@ -100,7 +102,7 @@ export class GraphProvider implements InvitationProvider {
     const callUrl = this.callUrl(ref.conversationId);
     const participantId = ref.data[GRAPH_REF.participantId] ?? (await this.rosterParticipant(callUrl, ref));
     await this.call(
-      { method: 'DELETE', url: `${callUrl}/participants/${encodeURIComponent(participantId)}` },
+      { method: 'DELETE', url: `${callUrl}/participants/${pathSegment(participantId)}` },
       'delete participant',
     );
   }
@@ -175,7 +177,7 @@ export class GraphProvider implements InvitationProvider {
 
   /** `/communications/calls/{id}`: the `/app` path is deprecated (GD beta participant-invite.md). */
   private callUrl(callId: string): string {
-    return `${this.config.baseUrl}/communications/calls/${encodeURIComponent(callId)}`;
+    return `${this.config.baseUrl}/communications/calls/${pathSegment(callId)}`;
   }
 
   /** One authorized call (a 401 gets one fresh token and one retry); non-2xx is an error. */

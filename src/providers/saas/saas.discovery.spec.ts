@@ -82,6 +82,7 @@ describe('SaaS discovery against the SDK test data', () => {
       mode: 'live',
       discoveryUrl: `${origin}/platformservice/discover`,
       tokenUrl: `${origin}/oauth2/token`,
+      tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
       clientId: 'app',
       clientSecret: 'secret',
       resource: 'https://NOAMmeetings.resources.lync.com',

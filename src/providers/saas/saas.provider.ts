@@ -56,8 +56,10 @@ function applicationUrl(resource: UcwaResource, base: string, fallback: string):
   return self ? absoluteHref(self, base) : fallback;
 }
 
-/** AAD v1 tokens name the tenant in the issuer (protocols.md §2.5). */
-export const SAAS_CALLBACK_ISSUER = /^https:\/\/sts\.windows\.net\/[0-9a-fA-F-]{36}\/$/;
+/** AAD v1 tokens name the tenant in the issuer (protocols.md §2.5): only ours is accepted. */
+export const saasCallbackIssuer = (tenantId: string) => `https://sts.windows.net/${tenantId}/`;
+/** The Skype for Business Online service principal that signs callbacks (protocols.md §2.5 sample claims). */
+export const SKYPE_ONLINE_APP_ID = '00000004-0000-0ff1-ce00-000000000000';
 
 /**
  * Skype for Business Trusted Application API. Discovers its application for the
@@ -86,7 +88,8 @@ export class SaasProvider implements InvitationProvider {
     this.callbackTokens = new InboundJwtVerifier(this.http, {
       openIdConfigurationUrl: config.callbackOpenIdUrl,
       audience: config.callbackAudience,
-      issuers: SAAS_CALLBACK_ISSUER,
+      issuers: [saasCallbackIssuer(config.tenantId)],
+      pinnedClaims: { tid: config.tenantId, appid: SKYPE_ONLINE_APP_ID },
     });
   }
 

@@ -9,7 +9,7 @@ import {
   type UcwaEventEnvelope,
   type UcwaResource,
 } from '../shared/ucwa-family';
-import { SAAS_CALLBACK_ISSUER, SaasProvider } from './saas.provider';
+import { SaasProvider, saasCallbackIssuer } from './saas.provider';
 
 /** Recorded SaaS wire samples (protocols.md §2) through the adapter's table and the shared UCWA-family mapping. */
 const fixture = <T>(name: string): T => JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8')) as T;
@@ -17,11 +17,12 @@ const OPERATION = '49541af3c0de4a5c9f1e2d3c4b5a6978';
 const config: SaasConfig = {
   mode: 'off',
   discoveryUrl: 'https://api.skypeforbusiness.com/platformservice/discover',
-  tokenUrl: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/token',
+  tokenUrl: 'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/token',
   clientId: 'app',
   clientSecret: 'secret',
   resource: 'https://NOAMmeetings.resources.lync.com',
   endpointId: 'sip:helpdesk@contoso.com',
+  tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
   callbackOpenIdUrl: 'https://login.microsoftonline.com/common/.well-known/openid-configuration',
   callbackAudience: 'https://litware.com',
 };
@@ -50,10 +51,8 @@ describe('SaaS callbacks (recorded envelopes)', () => {
     expect(signal.error?.provider).toMatchObject({ name: 'saas', code: 'RemoteFailure', subcode: 'Declined' });
   });
 
-  it('accepts only AAD v1 issuers that name a tenant', () => {
-    expect(SAAS_CALLBACK_ISSUER.test('https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/')).toBe(true);
-    expect(SAAS_CALLBACK_ISSUER.test('https://sts.windows.net/{tenantid}/')).toBe(false);
-    expect(SAAS_CALLBACK_ISSUER.test('https://evil.example/72f988bf-86f1-41af-91ab-2d7cd011db47/')).toBe(false);
+  it('expects the AAD v1 issuer of the configured tenant', () => {
+    expect(saasCallbackIssuer(config.tenantId)).toBe('https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/');
   });
 });
 

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
 import type { AppConfig } from '../../../config/config';
+import { GraphSandboxInspectController } from './graph-sandbox-inspect.controller';
 import { GraphSandboxController } from './graph-sandbox.controller';
 import { GraphSandboxService } from './graph-sandbox.service';
 
@@ -8,7 +9,9 @@ export class GraphSandboxModule implements OnModuleDestroy {
   static register(config: AppConfig): DynamicModule {
     return {
       module: GraphSandboxModule,
-      controllers: [GraphSandboxController],
+      controllers: config.sandbox.inspect
+        ? [GraphSandboxController, GraphSandboxInspectController]
+        : [GraphSandboxController],
       providers: [{ provide: GraphSandboxService, useFactory: () => new GraphSandboxService(config) }],
     };
   }

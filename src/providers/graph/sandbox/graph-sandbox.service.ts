@@ -38,6 +38,8 @@ export class GraphSandboxService {
   readonly issuer = new SandboxTokenIssuer(ISSUERS[0]);
   private readonly poster = new SandboxEventPoster(this.timers);
   readonly tokens = new SandboxAccessTokens();
+  /** Token requests received, refused ones included (what a probe storm would cost the tenant). */
+  tokenRequests = 0;
   private readonly attempts = new SubmitAttempts();
   private readonly calls = new Map<string, SimulatedCall>();
   private readonly operations = new Map<string, SimulatedOperation>();
@@ -51,6 +53,7 @@ export class GraphSandboxService {
   }
 
   issueToken(form: Record<string, string>): SimulatedAnswer {
+    this.tokenRequests += 1;
     const { graph } = this.config;
     if (
       form.grant_type !== 'client_credentials' ||
@@ -210,18 +213,24 @@ export class GraphSandboxService {
   /** Signs a token like the notification service would, for tests of the gateway's checks. */
   async signForTest(options: {
     audience?: string;
-    lifetimeSeconds?: number;
+    /** null: no `exp` claim. */
+    lifetimeSeconds?: number | null;
     omitTenant?: boolean;
     issuer?: string;
+    claims?: Record<string, string | null>;
   }): Promise<string> {
-    const claims = {
+    const claims: Record<string, string> = {
       ...(options.omitTenant ? {} : { tid: this.config.graph.tenantId }),
       ...(options.issuer ? { iss: options.issuer } : {}),
     };
+    for (const [name, value] of Object.entries(options.claims ?? {})) {
+      if (value === null) delete claims[name];
+      else claims[name] = value;
+    }
     return this.issuer.sign(
       options.audience ?? this.config.graph.notificationAudience,
       claims,
-      options.lifetimeSeconds ?? 300,
+      options.lifetimeSeconds === undefined ? 300 : options.lifetimeSeconds,
     );
   }
 

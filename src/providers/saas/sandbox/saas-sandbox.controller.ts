@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../../common/public.decorator';
@@ -15,9 +15,13 @@ const APP = 'platformservice/v1/applications/app1';
 export class SaasSandboxController {
   constructor(private readonly saas: SaasSandboxService) {}
 
-  @Post('oauth2/token')
-  token(@Body() form: Record<string, string>, @Res({ passthrough: true }) reply: FastifyReply) {
-    return sendAnswer(reply, this.saas.issueToken(form ?? {}));
+  @Post(':tenant/oauth2/token')
+  token(
+    @Param('tenant') tenant: string,
+    @Body() form: Record<string, string>,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return sendAnswer(reply, this.saas.issueToken(tenant, form ?? {}));
   }
 
   @Get('.well-known/openid-configuration')
@@ -99,50 +103,6 @@ export class SaasSandboxController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     return sendAnswer(reply, this.saas.authenticate(auth) ?? this.saas.invitation(id));
-  }
-
-  /** The endpoint joins a conversation (contract.md §7): `{"id": "meeting-2"}`. */
-  @Post('_control/conversations')
-  openConversation(@Body() body: { id?: unknown } | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    return sendAnswer(reply, this.saas.openConversation(body?.id));
-  }
-
-  @Delete('_control/conversations/:id')
-  endConversation(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    return sendAnswer(reply, this.saas.endConversation(id));
-  }
-
-  @Post('_control/revoke-at-discovery')
-  @HttpCode(204)
-  revokeAtDiscovery(): void {
-    this.saas.revokeAtNextDiscovery();
-  }
-
-  /** `{"shape": "embedded"}`: `applications?endpointId=` embeds the application instead of linking it. */
-  @Post('_control/application-shape')
-  applicationShape(@Body() body: { shape?: unknown } | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    return sendAnswer(reply, this.saas.setApplicationShape(body?.shape));
-  }
-
-  @Get('_inspect/invites')
-  invites(@Query('operationId') operationId?: string) {
-    return { invites: this.saas.invites.filter((invite) => !operationId || invite.operationId === operationId) };
-  }
-
-  @Get('_inspect/tokens')
-  tokens() {
-    return { issued: this.saas.tokens.issued };
-  }
-
-  @Post('_control/expire-tokens')
-  @HttpCode(204)
-  expireTokens(): void {
-    this.saas.tokens.expireAll();
-  }
-
-  @Post('_control/sign')
-  async sign(@Body() body: { audience?: string; lifetimeSeconds?: number; issuer?: string }) {
-    return { token: await this.saas.signForTest(body ?? {}) };
   }
 
   private root(): string {

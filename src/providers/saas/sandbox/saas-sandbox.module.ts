@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
 import type { AppConfig } from '../../../config/config';
+import { SaasSandboxInspectController } from './saas-sandbox-inspect.controller';
 import { SaasSandboxController } from './saas-sandbox.controller';
 import { SaasSandboxService } from './saas-sandbox.service';
 
@@ -8,7 +9,9 @@ export class SaasSandboxModule implements OnModuleDestroy {
   static register(config: AppConfig): DynamicModule {
     return {
       module: SaasSandboxModule,
-      controllers: [SaasSandboxController],
+      controllers: config.sandbox.inspect
+        ? [SaasSandboxController, SaasSandboxInspectController]
+        : [SaasSandboxController],
       providers: [{ provide: SaasSandboxService, useFactory: () => new SaasSandboxService(config) }],
     };
   }

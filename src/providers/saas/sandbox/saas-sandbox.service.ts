@@ -14,9 +14,8 @@ import { conversationScenario, targetScenario, type TargetScenario } from '../..
 import type { SimulatedAnswer } from '../../shared/sandbox/simulated-answer';
 import { SIMULATED_REASONS, type SimulatedReason } from '../../shared/sandbox/ucwa-family-reasons';
 
-/** The simulated tenant; callback tokens name it in their AAD v1 issuer. */
-const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const ISSUER = `https://sts.windows.net/${TENANT}/`;
+/** The Skype for Business Online service principal that AAD names as `appid` in callback tokens (protocols.md §2.5). */
+const SKYPE_ONLINE_APP_ID = '00000004-0000-0ff1-ce00-000000000000';
 const CALLBACK_CONTENT_TYPE = 'application/json; type="application/vnd.microsoft.com.ucwa+json"; charset=utf-8';
 
 interface SimulatedInvitation {
@@ -35,7 +34,8 @@ interface SimulatedInvitation {
  */
 export class SaasSandboxService {
   readonly timers = new SandboxTimers();
-  readonly issuer = new SandboxTokenIssuer(ISSUER);
+  /** Callback tokens as AAD issues them: v1 issuer naming the tenant (protocols.md §2.5). */
+  readonly issuer: SandboxTokenIssuer;
   readonly tokens = new SandboxAccessTokens();
   readonly invites: { operationId: string; receivedAt: string; body: unknown }[] = [];
   private readonly poster = new SandboxEventPoster(this.timers);
@@ -46,7 +46,9 @@ export class SaasSandboxService {
   private applicationShape: 'link' | 'embedded' = 'link';
   private revokeAtDiscovery = false;
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly config: AppConfig) {
+    this.issuer = new SandboxTokenIssuer(`https://sts.windows.net/${config.saas.tenantId}/`);
+  }
 
   get publicBaseUrl(): string {
     return this.config.publicBaseUrl;
@@ -90,8 +92,15 @@ export class SaasSandboxService {
     };
   }
 
-  issueToken(form: Record<string, string>): SimulatedAnswer {
+  /** The tenant's token endpoint; another tenant is unknown here (AADSTS90002, Entra ID error codes). */
+  issueToken(tenant: string, form: Record<string, string>): SimulatedAnswer {
     const { saas } = this.config;
+    if (tenant.toLowerCase() !== saas.tenantId) {
+      return {
+        status: 400,
+        body: { error: 'invalid_request', error_description: `AADSTS90002: Tenant '${tenant}' not found.` },
+      };
+    }
     const valid =
       form.grant_type === 'client_credentials' &&
       form.client_id === saas.clientId &&
@@ -301,17 +310,31 @@ export class SaasSandboxService {
     };
   }
 
-  signForTest(options: { audience?: string; lifetimeSeconds?: number; issuer?: string }): Promise<string> {
-    const claims = {
-      tid: TENANT,
-      appid: '00000004-0000-0ff1-ce00-000000000000',
+  /**
+   * A callback token with AAD's documented claims (protocols.md §2.5: aud, iss, tid,
+   * appid of the SfB Online service principal, ver 1.0); tests may change or drop claims.
+   */
+  signForTest(options: {
+    audience?: string;
+    /** null: no `exp` claim. */
+    lifetimeSeconds?: number | null;
+    issuer?: string;
+    claims?: Record<string, string | null>;
+  }): Promise<string> {
+    const claims: Record<string, string> = {
+      tid: this.config.saas.tenantId,
+      appid: SKYPE_ONLINE_APP_ID,
       ver: '1.0',
       ...(options.issuer ? { iss: options.issuer } : {}),
     };
+    for (const [name, value] of Object.entries(options.claims ?? {})) {
+      if (value === null) delete claims[name];
+      else claims[name] = value;
+    }
     return this.issuer.sign(
       options.audience ?? this.config.saas.callbackAudience,
       claims,
-      options.lifetimeSeconds ?? 300,
+      options.lifetimeSeconds === undefined ? 300 : options.lifetimeSeconds,
     );
   }
 

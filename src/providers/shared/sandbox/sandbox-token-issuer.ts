@@ -21,17 +21,18 @@ export class SandboxTokenIssuer {
     return { keys: [publicJwk] };
   }
 
-  async sign(audience: string, claims: JWTPayload = {}, lifetimeSeconds = 300): Promise<string> {
+  /** `lifetimeSeconds: null` leaves `exp` out (a flawed token for the gateway's checks). */
+  async sign(audience: string, claims: JWTPayload = {}, lifetimeSeconds: number | null = 300): Promise<string> {
     const { kid, privateKey } = await this.signingKey();
-    return new SignJWT(claims)
+    const jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
       .setIssuer(typeof claims.iss === 'string' ? claims.iss : this.issuer)
       .setAudience(audience)
       .setIssuedAt()
       .setNotBefore('0s')
-      .setExpirationTime(`${lifetimeSeconds}s`)
-      .setJti(randomUUID())
-      .sign(privateKey);
+      .setJti(randomUUID());
+    if (lifetimeSeconds !== null) jwt.setExpirationTime(`${lifetimeSeconds}s`);
+    return jwt.sign(privateKey);
   }
 
   private signingKey(): Promise<SigningKey> {

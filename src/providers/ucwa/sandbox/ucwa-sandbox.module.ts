@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
 import type { AppConfig } from '../../../config/config';
+import { UcwaSandboxInspectController } from './ucwa-sandbox-inspect.controller';
 import { UcwaSandboxController } from './ucwa-sandbox.controller';
 import { UcwaSandboxService } from './ucwa-sandbox.service';
 
@@ -8,7 +9,9 @@ export class UcwaSandboxModule implements OnModuleDestroy {
   static register(config: AppConfig): DynamicModule {
     return {
       module: UcwaSandboxModule,
-      controllers: [UcwaSandboxController],
+      controllers: config.sandbox.inspect
+        ? [UcwaSandboxController, UcwaSandboxInspectController]
+        : [UcwaSandboxController],
       providers: [{ provide: UcwaSandboxService, useFactory: () => new UcwaSandboxService(config) }],
     };
   }
