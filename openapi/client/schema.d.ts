@@ -225,7 +225,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database and every enabled provider */
+        /**
+         * Readiness: the database and every enabled provider
+         * @description Public: up/down per component. With a valid API key (or when API_KEYS is empty) each component also shows its mode and readiness facts. Provider probes are cached for a few seconds.
+         */
         get: operations["Health_ready"];
         put?: never;
         post?: never;
@@ -298,7 +301,7 @@ export interface components {
              * @example validation_failed
              * @enum {string}
              */
-            code: "validation_failed" | "unauthorized" | "invitation_not_found" | "not_found" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "capability_not_supported" | "provider_disabled" | "idempotency_key_reused" | "idempotency_request_in_progress" | "not_cancelable" | "rate_limited" | "conversation_not_found" | "already_in_conversation" | "conflict" | "limit_exceeded" | "target_not_allowed" | "target_not_found" | "callback_unreachable" | "provider_auth_failed" | "provider_forbidden" | "provider_throttled" | "provider_unavailable" | "provider_timeout" | "provider_session_lost" | "provider_error" | "declined" | "no_answer" | "canceled" | "media_failure" | "no_provider_signal" | "service_unavailable" | "internal_error";
+            code: "validation_failed" | "unauthorized" | "invitation_not_found" | "not_found" | "method_not_allowed" | "payload_too_large" | "request_timeout" | "unsupported_media_type" | "capability_not_supported" | "provider_disabled" | "idempotency_key_reused" | "idempotency_request_in_progress" | "not_cancelable" | "rate_limited" | "conversation_not_found" | "already_in_conversation" | "conflict" | "limit_exceeded" | "target_not_allowed" | "target_not_found" | "callback_unreachable" | "provider_auth_failed" | "provider_forbidden" | "provider_throttled" | "provider_unavailable" | "provider_timeout" | "provider_session_lost" | "provider_error" | "declined" | "no_answer" | "canceled" | "media_failure" | "no_provider_signal" | "service_unavailable" | "internal_error";
             /** @example /errors/validation_failed */
             type: string;
             /** @example Validation failed */
@@ -310,12 +313,28 @@ export interface components {
             /** @example /invitations */
             instance: string;
             retryable: boolean;
-            /** @description Set when the invitation was stored before the provider rejected it. */
+            /**
+             * @description Set when the invitation was stored before the provider rejected it, and on the
+             *     duplicate rule's 409 `conflict`: the caller's own open invitation to that target.
+             */
             invitationId?: string;
             provider?: components["schemas"]["ProblemProviderDto"];
             errors?: components["schemas"]["FieldErrorDto"][];
             /** @description Only on internal_error: quote it to operators. */
             requestId?: string;
+        };
+        ProviderCircuitDto: {
+            /**
+             * @description closed: calls pass; open: creates fail at once with 503 provider_unavailable; half_open: one trial call.
+             * @example closed
+             * @enum {string}
+             */
+            state: "closed" | "open" | "half_open";
+            /**
+             * @description While open: seconds until a trial call may pass (the Retry-After of refused creates).
+             * @example 12
+             */
+            retryAfterSeconds?: number;
         };
         TimeoutRangeDto: {
             /** @example 1 */
@@ -360,6 +379,7 @@ export interface components {
                 [key: string]: unknown;
             };
             ready: boolean;
+            circuit: components["schemas"]["ProviderCircuitDto"];
             capabilities: components["schemas"]["ProviderCapabilitiesDto"];
         };
         ProviderListDto: {
@@ -461,7 +481,7 @@ export interface components {
              * @example declined
              * @enum {string}
              */
-            code: "validation_failed" | "unauthorized" | "invitation_not_found" | "not_found" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "capability_not_supported" | "provider_disabled" | "idempotency_key_reused" | "idempotency_request_in_progress" | "not_cancelable" | "rate_limited" | "conversation_not_found" | "already_in_conversation" | "conflict" | "limit_exceeded" | "target_not_allowed" | "target_not_found" | "callback_unreachable" | "provider_auth_failed" | "provider_forbidden" | "provider_throttled" | "provider_unavailable" | "provider_timeout" | "provider_session_lost" | "provider_error" | "declined" | "no_answer" | "canceled" | "media_failure" | "no_provider_signal" | "service_unavailable" | "internal_error";
+            code: "validation_failed" | "unauthorized" | "invitation_not_found" | "not_found" | "method_not_allowed" | "payload_too_large" | "request_timeout" | "unsupported_media_type" | "capability_not_supported" | "provider_disabled" | "idempotency_key_reused" | "idempotency_request_in_progress" | "not_cancelable" | "rate_limited" | "conversation_not_found" | "already_in_conversation" | "conflict" | "limit_exceeded" | "target_not_allowed" | "target_not_found" | "callback_unreachable" | "provider_auth_failed" | "provider_forbidden" | "provider_throttled" | "provider_unavailable" | "provider_timeout" | "provider_session_lost" | "provider_error" | "declined" | "no_answer" | "canceled" | "media_failure" | "no_provider_signal" | "service_unavailable" | "internal_error";
             /** @example The invitee declined */
             message: string;
             retryable: boolean;
@@ -715,6 +735,15 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
             401: {
                 headers: {
@@ -752,8 +781,26 @@ export interface operations {
                     "application/json": components["schemas"]["ProviderListDto"];
                 };
             };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -791,6 +838,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProviderDto"];
                 };
             };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
             401: {
                 headers: {
@@ -802,6 +858,15 @@ export interface operations {
             };
             /** @description `not_found`: No route or resource matches the request. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -837,6 +902,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorCodeListDto"];
                 };
             };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     Errors_get: {
@@ -856,6 +930,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorCodeDto"];
+                };
+            };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
             /** @description `not_found`: No route or resource matches the request. */
@@ -917,6 +1000,15 @@ export interface operations {
             };
             /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1034,6 +1126,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
             500: {
                 headers: {
@@ -1122,6 +1223,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
             500: {
                 headers: {
@@ -1162,6 +1272,15 @@ export interface operations {
                     "application/json": components["schemas"]["InvitationDto"];
                 };
             };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
             401: {
                 headers: {
@@ -1182,6 +1301,33 @@ export interface operations {
             };
             /** @description `not_cancelable`: The invitation already reached a terminal status, or its provider cannot cancel it. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `payload_too_large`: The request body is over the 64 KB limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `unsupported_media_type`: The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1228,7 +1374,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Stored. */
+            /** @description Stored (SaaS callbacks, answered 200 with no body). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Stored (Graph notifications). */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -1262,8 +1415,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `payload_too_large`: The request body is over the 64 KB limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `unsupported_media_type`: The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `provider_unavailable`: The provider answered 5xx, could not be reached, or cannot redirect. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1298,6 +1478,15 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
             401: {
                 headers: {
@@ -1309,6 +1498,15 @@ export interface operations {
             };
             /** @description `invitation_not_found`: No invitation has this id. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1346,6 +1544,15 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveryListDto"];
                 };
             };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
             401: {
                 headers: {
@@ -1357,6 +1564,15 @@ export interface operations {
             };
             /** @description `invitation_not_found`: No invitation has this id. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1430,6 +1646,15 @@ export interface operations {
                             };
                         };
                     };
+                };
+            };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
             /** @description The Health Check is not successful */
@@ -1548,6 +1773,15 @@ export interface operations {
                             };
                         };
                     };
+                };
+            };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
             /** @description The Health Check is not successful */
@@ -1686,8 +1920,26 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
