@@ -70,22 +70,19 @@ describe.each(TEST_DATABASES)('provider contract (%s)', (database) => {
 
   describe.each(REGISTERED_PROVIDERS.map((name) => [name]))('%s', (provider) => {
     let facts: ProviderFacts;
-    const invite = (word: string, extra: Record<string, unknown> = {}, wait = 20) =>
-      createInvitation(
+    /** Each invitation in a conversation of its own, which the simulated user/endpoint is in. */
+    const invite = async (word: string, extra: Record<string, unknown> = {}, wait = 20) => {
+      const conversationId = uniqueConversation(`conv-${provider}`);
+      if (provider === 'ucwa' || provider === 'saas') await openSandboxConversation(app, provider, conversationId);
+      return createInvitation(
         app,
-        {
-          provider,
-          conversationId: uniqueConversation(`conv-${provider}`),
-          ...triggerTarget(facts, word),
-          timeoutSeconds: 8,
-          ...extra,
-        },
+        { provider, conversationId, ...triggerTarget(facts, word), timeoutSeconds: 8, ...extra },
         { wait },
       );
+    };
 
     beforeAll(async () => {
       facts = await providerFacts(app, provider);
-      if (provider === 'ucwa' || provider === 'saas') await openSandboxConversation(app, provider, `conv-${provider}`);
     });
 
     it('is in sandbox mode and ready', async () => {

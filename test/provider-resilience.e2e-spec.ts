@@ -57,12 +57,16 @@ describe('provider resilience against a stalled provider', () => {
     gateways.push(gateway);
     return gateway;
   };
-  const invite = (gateway: TestApp, provider = 'graph') =>
-    createInvitation(gateway, {
+  // Each create invites someone else: many are open at once (the duplicate rule).
+  let invited = 0;
+  const invite = (gateway: TestApp, provider = 'graph') => {
+    invited += 1;
+    return createInvitation(gateway, {
       provider,
       conversationId: 'call-stalled',
-      to: provider === 'graph' ? 'tel:+14255550123' : 'sip:heidi@contoso.com',
+      to: provider === 'graph' ? `tel:+1425555${String(invited).padStart(4, '0')}` : `sip:heidi${invited}@contoso.com`,
     });
+  };
   const stored = async (gateway: TestApp) =>
     (await readJson<{ items: InvitationBody[] }>(gateway, '/invitations?limit=100')).body.items;
 

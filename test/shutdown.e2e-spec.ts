@@ -22,6 +22,7 @@ describe('graceful shutdown', () => {
           items: unknown[];
         };
         if (page.items.length > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
       }
       const stoppedAt = Date.now();
       const exited = service.stop();

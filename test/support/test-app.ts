@@ -56,6 +56,9 @@ export async function startTestApp(
     DEADLINE_GRACE_SECONDS: '1',
     // The simulators' test routes (_inspect/_control) are mounted for tests only.
     SANDBOX_INSPECT: 'true',
+    // Suites poll far faster than any caller should; the limiter itself is tested with
+    // its own small limits in callers.e2e-spec.ts.
+    RATE_LIMIT_PER_MINUTE: '0',
     ...env,
   });
   const app = await createApp(config);
