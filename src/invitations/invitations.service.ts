@@ -4,7 +4,6 @@ import { InvitationRejectedError } from '../common/errors/problem';
 import { GatewayError, invitationError } from '../common/errors/gateway-error';
 import { callbackUrlProblem } from '../common/url-safety';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { telemetry } from '../observability/telemetry';
 import { ChangeFeed } from '../persistence/change-feed';
 import { unsupportedFields } from '../providers/capability-check';
 import type { InvitationProvider, SubmitRequest } from '../providers/invitation-provider';

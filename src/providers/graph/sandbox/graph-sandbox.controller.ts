@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../../common/public.decorator';
 import { sendAnswer } from '../../shared/sandbox/simulated-answer';
-import type { GraphIdentity, InviteParticipantsRequest } from '../graph.types';
+import type { InviteParticipantsRequest } from '../graph.types';
 import { GraphSandboxService } from './graph-sandbox.service';
 
 /**
