@@ -54,7 +54,13 @@ describe('fuzz: every operation answers as openapi.json says', () => {
     ]) {
       const created = await createInvitation(
         app,
-        { provider, conversationId: 'fuzz', to, ...(provider === 'graph' ? { displayName: 'decline' } : {}) },
+        {
+          provider,
+          // Conversations the simulators have from the start (contract §7).
+          conversationId: { graph: 'fuzz', ucwa: 'conf-1', saas: 'meeting-1' }[provider],
+          to,
+          ...(provider === 'graph' ? { displayName: 'decline' } : {}),
+        },
         { headers: { 'X-API-Key': API_KEY } },
       );
       const withKey = {

@@ -73,7 +73,7 @@ describe.each(TEST_DATABASES)('ingress isolation between providers on %s', (data
     });
     const saas = await createInvitation(app, {
       provider: 'saas',
-      conversationId: 'meeting-i',
+      conversationId: 'meeting-1', // a conversation the simulated endpoint is in (contract §7)
       to: 'sip:silent@sandbox.test',
       timeoutSeconds: 120,
     });
