@@ -38,7 +38,7 @@ describe('ambiguous submit', () => {
       GRAPH_MODE: 'live',
       GRAPH_BASE_URL: `${base}/beta`,
       GRAPH_TOKEN_URL: `${base}/token`,
-      GRAPH_TENANT_ID: 't',
+      GRAPH_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47',
       GRAPH_CLIENT_ID: 'c',
       GRAPH_CLIENT_SECRET: 's',
     });

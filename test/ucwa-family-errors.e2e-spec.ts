@@ -47,7 +47,7 @@ describe.each(TEST_DATABASES)('UCWA-family error bodies, JSON and XML, on %s', (
       client_secret: saas.clientSecret,
       resource: saas.resource,
     });
-    const token = await readJson<{ access_token: string }>(app, '/sandbox/saas/oauth2/token', {
+    const token = await readJson<{ access_token: string }>(app, `/sandbox/saas/${saas.tenantId}/oauth2/token`, {
       method: 'POST',
       body: form.toString(),
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },

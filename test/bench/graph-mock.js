@@ -18,7 +18,7 @@ const { randomUUID } = require('node:crypto');
 const { exportJWK, generateKeyPair, SignJWT } = require('jose');
 
 const RING_MS = Number(process.env.BENCH_RING_MS ?? 100);
-const TENANT = process.env.BENCH_TENANT_ID ?? 'bench-tenant';
+const TENANT = process.env.BENCH_TENANT_ID ?? '0b2c8e61-7d5e-4a4f-9c1d-3e5f7a9b1c2d';
 const AUDIENCE = process.env.BENCH_CLIENT_ID ?? 'bench-client';
 const ISSUER = 'https://graph.microsoft.com';
 

@@ -122,7 +122,7 @@ async function startGateway(mockUrl, databaseUrl, name) {
       GRAPH_MODE: 'live',
       GRAPH_BASE_URL: `${mockUrl}/beta`,
       GRAPH_TOKEN_URL: `${mockUrl}/token`,
-      GRAPH_TENANT_ID: 'bench-tenant',
+      GRAPH_TENANT_ID: '0b2c8e61-7d5e-4a4f-9c1d-3e5f7a9b1c2d',
       GRAPH_CLIENT_ID: 'bench-client',
       GRAPH_CLIENT_SECRET: 'bench-secret',
       GRAPH_NOTIFICATION_OPENID_URL: `${mockUrl}/openid`,
