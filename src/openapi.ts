@@ -82,14 +82,20 @@ function describeWebhooks(document: OpenAPIObject): void {
  * Answers every route can give before its handler runs, added where a route does not
  * list them: 400 for a URL that is not valid percent-encoding, and on POST routes 400
  * (malformed JSON), 413 (over 64 KB) and 415 (not JSON), whether or not the route takes
- * a body. The property-based fuzz suite (test/fuzz.e2e-spec.ts) holds every answer to this.
+ * a body; on routes behind the API key 401 and 429 (the caller's rate limit, and the
+ * per-address limit on failed keys, answer before any handler). The property-based fuzz
+ * suite (test/fuzz.e2e-spec.ts) holds every answer to this.
  */
 function describeFrameworkProblems(document: OpenAPIObject): void {
   for (const [path, item] of Object.entries(document.paths)) {
-    for (const [method, operation] of Object.entries(item) as [string, { responses?: Record<string, unknown> }][]) {
+    for (const [method, operation] of Object.entries(item) as [
+      string,
+      { responses?: Record<string, unknown>; security?: unknown[] },
+    ][]) {
       if (!operation?.responses) continue;
       const framework: [number, ErrorCode][] = [[400, 'validation_failed']];
       if (method === 'post') framework.push([413, 'payload_too_large'], [415, 'unsupported_media_type']);
+      if (operation.security?.length) framework.push([401, 'unauthorized'], [429, 'rate_limited']);
       for (const [status, code] of framework) {
         operation.responses[String(status)] ??= problemResponse([code], path);
       }
