@@ -753,6 +753,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
             500: {
                 headers: {
@@ -1884,6 +1893,15 @@ export interface operations {
             };
             /** @description `invitation_not_found`: No invitation has this id. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
