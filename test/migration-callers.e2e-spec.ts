@@ -106,6 +106,8 @@ describe.each(TEST_DATABASES)('migration 003 on an existing %s database', (datab
         .insertInto('invitations')
         .values({ ...oldRow('00000000-0000-4000-8000-000000000003', 0), caller: 'crm' })
         .execute(),
-    ).rejects.toThrow();
+      // By its code, not `toThrow()`: better-sqlite3 builds its errors from the Error of the
+      // first test file that loaded it in this worker, so they fail `instanceof` checks here.
+    ).rejects.toHaveProperty('code', expect.stringMatching(/^(SQLITE_CONSTRAINT_UNIQUE|23505)$/));
   });
 });
