@@ -595,7 +595,7 @@ export interface components {
             /** @enum {string} */
             kind: "upstream_request" | "provider_event" | "status_change" | "webhook_attempt";
             /** @description upstream_request, webhook_attempt: the HTTP status answered (null: no answer); status_change: the new status. */
-            status?: (number | string) | null;
+            status?: (number | null) | string;
             /** @example 2026-11-23T10:00:00.120Z */
             at: string;
             /**

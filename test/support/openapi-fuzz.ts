@@ -52,6 +52,11 @@ export interface OperationRef {
   operation: Operation;
 }
 
+/** Whether an operation answers with an event stream (which may stay open for good). */
+export function streamsEvents(ref: OperationRef): boolean {
+  return Object.values(ref.operation.responses).some((response) => 'text/event-stream' in (response.content ?? {}));
+}
+
 /** Every operation of the document. */
 export function operations(): OperationRef[] {
   return Object.entries(OPENAPI.paths).flatMap(([path, methods]) =>

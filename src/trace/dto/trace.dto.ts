@@ -27,9 +27,9 @@ export class TraceItemDto {
   /** upstream_request, webhook_attempt: the HTTP status answered (null: no answer); status_change: the new status. */
   @ApiProperty({
     required: false,
-    nullable: true,
+    // OpenAPI 3.0: `nullable` belongs beside a `type`, so it sits on the integer branch.
     oneOf: [
-      { type: 'integer', example: 202 },
+      { type: 'integer', nullable: true, example: 202 },
       { type: 'string', example: 'joined' },
     ],
   })
