@@ -1,35 +1,23 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { describeWithBrowser, launchBrowser } from './support/browser';
 import { createInvitation } from './support/invitations-client';
 import { startTestApp, type TestApp } from './support/test-app';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const describeWithBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
-if (!existsSync(CHROMIUM))
-  process.stderr.write(`No Chromium at ${CHROMIUM} (apt-get install chromium): the console test is skipped.\n`);
+const describeBrowser = describeWithBrowser('console');
 
 const KEY = 'console-test-key-0123456789';
 const OUTPUT = join(__dirname, '..', 'test-output');
 
 /** An operator at /console: the live list shows an invitation reach joined, then its timeline. */
-describeWithBrowser('console', () => {
+describeBrowser('console', () => {
   let app: TestApp;
   let browser: Browser;
 
   beforeAll(async () => {
     app = await startTestApp({ API_KEYS: KEY, SANDBOX_RING_MS: '1500' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();

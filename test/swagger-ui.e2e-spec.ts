@@ -1,30 +1,17 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { describeWithBrowser, launchBrowser } from './support/browser';
 import { startTestApp, type TestApp } from './support/test-app';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const describeWithBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
-if (!existsSync(CHROMIUM))
-  process.stderr.write(`No Chromium at ${CHROMIUM} (apt-get install chromium): the Swagger UI test is skipped.\n`);
+const describeBrowser = describeWithBrowser('Swagger UI');
 
 /** A person in Swagger UI: Try it out on POST /invitations, and the invitation joins. */
-describeWithBrowser('Swagger UI', () => {
+describeBrowser('Swagger UI', () => {
   let app: TestApp;
   let browser: Browser;
 
   beforeAll(async () => {
     app = await startTestApp({ SANDBOX_RING_MS: '300' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
