@@ -8,6 +8,7 @@ import { sharedStateMigration } from './migrations/002-shared-state';
 import { callersMigration } from './migrations/003-callers';
 import { invitationTraceMigration } from './migrations/004-invitation-trace';
 import type { Database } from './schema';
+import { CachingSqliteDatabase } from './sqlite-statement-cache';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -50,7 +51,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     return {
-      db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
+      db: new Kysely<Database>({ dialect: new SqliteDialect({ database: new CachingSqliteDatabase(sqlite) }) }),
       dialect: 'sqlite',
       description: `sqlite:${file}`,
     };

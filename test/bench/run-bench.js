@@ -30,6 +30,7 @@ const WARMUP_MS = 2000;
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
 const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const ONLY = process.env.BENCH_ONLY;
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
 const API_KEY = 'bench-key-0123456789abcdef';
 const WEBHOOK_SECRET = `whsec_${Buffer.from('bench-webhook-secret-0123456789').toString('base64')}`;
@@ -106,7 +107,9 @@ async function startGateway(mockUrl, databaseUrl, name) {
     });
   });
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [MAIN], {
+  // BENCH_PROFILE_DIR: each gateway writes a V8 CPU profile there when it stops.
+  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, MAIN], {
     env: {
       ...process.env,
       NODE_ENV: 'test',
