@@ -18,7 +18,8 @@
 //   gateway RSS after the load (peak during it)                        ≤ 200 MB peak
 //   PostgreSQL only: POST on two replicas (load spread over both)
 // Environment: BENCH_SECONDS (8) per round, BENCH_CLIENTS (32), BENCH_ONLY=sqlite|postgres,
-// BENCH_PROFILE_DIR (each gateway writes a V8 CPU profile there when it stops).
+// BENCH_PROFILE_DIR (each gateway writes a V8 CPU profile there when it stops),
+// BENCH_NODE_ARGS (node flags for the gateways only).
 // `npm run bench -- --soak`: instead of the table, a memory soak — BENCH_SOAK_MINUTES (10)
 // of open-loop POSTs (with webhooks) at BENCH_SOAK_RATE (50/s) on SQLite, RSS sampled each
 // minute; reports the start and end RSS (after warm-up) and the peak.
@@ -123,7 +124,9 @@ async function startGateway(mockUrl, databaseUrl, name) {
   const url = `http://127.0.0.1:${port}`;
   // BENCH_PROFILE_DIR: each gateway writes a V8 CPU profile there when it stops.
   const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, MAIN], {
+  // BENCH_NODE_ARGS: node flags for the gateways only (e.g. a V8 heap setting to compare).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...profile, MAIN], {
     env: {
       ...process.env,
       NODE_ENV: 'test',
