@@ -24,8 +24,17 @@ export const MAX_IN_FLIGHT = 64;
 export const MAX_IN_FLIGHT_PER_RECEIVER = 8;
 /** Claimed rows that wait in-process for one of their receiver's slots (see slotFor). */
 export const MAX_WAITING_PER_RECEIVER = 8;
-/** How long a row stays back when its receiver's slots and queue are full. */
+/**
+ * How long a row stays back when its receiver's slots and queue are full: about one of
+ * that receiver's recent attempts (a fast receiver's slot frees within milliseconds, a
+ * slow one's may take the whole deadline), between these bounds (the minimum keeps a busy
+ * receiver's rows from cycling through claim and release); the maximum when its
+ * attempts are not known yet.
+ */
 const RECEIVER_BUSY_DELAY_MS = 1000;
+const RECEIVER_BUSY_MIN_DELAY_MS = 100;
+/** Receivers whose attempt durations are remembered (then the memory starts over). */
+const MAX_KNOWN_RECEIVERS = 1024;
 const MAX_SLEEP_MS = 1000;
 
 /**
@@ -50,6 +59,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private readonly leaseMs: number;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly perReceiver = new Map<string, number>();
+  /** Per receiver: a moving average of its attempts' durations (ms), for the busy delay. */
+  private readonly attemptMs = new Map<string, number>();
   /** Per receiver: the rows waiting for one of its slots, first come first served. */
   private readonly waiting = new Map<string, (() => void)[]>();
   private readonly stopping = new AbortController();
@@ -131,15 +142,28 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private async attempt(delivery: DueDelivery, receiver: string): Promise<void> {
     if (!(await this.slotFor(receiver))) {
       // Its receiver's slots and queue are full (or shutdown came while it waited).
-      const delayMs = this.stopping.signal.aborted ? 0 : RECEIVER_BUSY_DELAY_MS;
+      const delayMs = this.stopping.signal.aborted ? 0 : this.busyDelayMs(receiver);
       await this.repository.release(delivery, this.workerId, new Date(Date.now() + delayMs).toISOString());
       return;
     }
+    const started = Date.now();
     try {
       await this.deliver(delivery);
     } finally {
+      this.noteAttempt(receiver, Date.now() - started);
       this.freeSlot(receiver);
     }
+  }
+
+  private noteAttempt(receiver: string, ms: number): void {
+    const previous = this.attemptMs.get(receiver);
+    if (previous === undefined && this.attemptMs.size >= MAX_KNOWN_RECEIVERS) this.attemptMs.clear();
+    this.attemptMs.set(receiver, previous === undefined ? ms : previous * 0.8 + ms * 0.2);
+  }
+
+  private busyDelayMs(receiver: string): number {
+    const typical = this.attemptMs.get(receiver) ?? RECEIVER_BUSY_DELAY_MS;
+    return Math.round(Math.min(RECEIVER_BUSY_DELAY_MS, Math.max(RECEIVER_BUSY_MIN_DELAY_MS, typical)));
   }
 
   /**
