@@ -21,7 +21,8 @@
 // BENCH_PROFILE_DIR (each gateway writes a V8 CPU profile there when it stops),
 // BENCH_NODE_ARGS (node flags for the gateways only).
 // `npm run bench -- --soak`: instead of the table, a memory soak — BENCH_SOAK_MINUTES (10)
-// of open-loop POSTs (with webhooks) at BENCH_SOAK_RATE (50/s) on SQLite, RSS sampled each
+// of open-loop POSTs (with webhooks) at BENCH_SOAK_RATE (default: half the gateway's closed-
+// loop POST throughput, measured first) on SQLite, RSS sampled each
 // minute; reports the start and end RSS (after warm-up) and the peak.
 const { spawn } = require('node:child_process');
 const { mkdtempSync, openSync, readFileSync, rmSync } = require('node:fs');
@@ -378,17 +379,21 @@ function report(result) {
 
 const SOAK = process.argv.includes('--soak');
 const SOAK_MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 10);
-const SOAK_RATE = Number(process.env.BENCH_SOAK_RATE ?? 50);
+const SOAK_RATE = process.env.BENCH_SOAK_RATE ? Number(process.env.BENCH_SOAK_RATE) : undefined;
 
 /** The memory soak: does RSS grow under a steady load? Bounded: one minute per step. */
 async function soak(mockUrl) {
   const gw = await startGateway(mockUrl, `sqlite:${join(workDir, 'soak.db')}`, 'gateway-soak');
   const receiver = await startReceiver();
   const gateway = { name: 'gateway', urls: [gw.url], notifyUrls: [gw.notifyUrl] };
+  // Without BENCH_SOAK_RATE: half of what this gateway sustains here (as the latency rows),
+  // so the soak measures memory under load, not an ever-growing backlog.
+  const capacity = await round(mockUrl, gateway, { mode: 'closed', kind: 'post', durationMs: ROUND_MS });
+  const rate = SOAK_RATE ?? Math.max(1, Math.round(capacity.rps / 2));
   await round(mockUrl, gateway, {
     mode: 'open',
     kind: 'post',
-    rate: SOAK_RATE,
+    rate,
     durationMs: 30_000,
     callbackUrl: receiver.url,
   });
@@ -400,7 +405,7 @@ async function soak(mockUrl) {
     const result = await round(mockUrl, gateway, {
       mode: 'open',
       kind: 'post',
-      rate: SOAK_RATE,
+      rate,
       durationMs: 60_000,
       callbackUrl: receiver.url,
     });
@@ -414,7 +419,7 @@ async function soak(mockUrl) {
   const peak = gw.peakRss();
   await gw.stop();
   console.log(
-    `\n### Soak (SQLite, ${SOAK_MINUTES} min at ${SOAK_RATE} POST/s with webhooks, after a 30 s warm-up)\n\n` +
+    `\n### Soak (SQLite, ${SOAK_MINUTES} min at ${rate} POST/s with webhooks, after a 30 s warm-up)\n\n` +
       `| RSS at start | RSS at end | peak | requests | failed or dropped |\n|---:|---:|---:|---:|---:|\n` +
       `| ${mb(start)} | ${mb(end)} | ${mb(peak)} | ${fmt(requests)} | ${errors} |\n\nPer minute: ${samples.map(mb).join(', ')}.`,
   );
@@ -439,6 +444,14 @@ async function main() {
     `\nGateway (Graph live against a standalone mock, 100 ms ring, two signed notifications per invite) vs a bare Fastify route making the same call; ${ROUND_MS / 1000} s per round, rounds alternated, warm-up excluded.`,
   );
   for (const result of results) console.log(report(result));
+}
+
+// Interrupted (Ctrl-C, a timeout's SIGTERM): the servers it started go with it.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    process.exit(130);
+  });
 }
 
 main()
