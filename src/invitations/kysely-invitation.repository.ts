@@ -116,6 +116,10 @@ export class KyselyInvitationRepository extends InvitationRepository {
     if (filter.conversationId) query = query.where('conversation_id', '=', filter.conversationId);
     if (filter.clientContext) query = query.where('client_context', '=', filter.clientContext);
     if (after) {
+      // The redundant `created_at <=` is the range an index can seek to: the `or` alone
+      // makes SQLite (and PostgreSQL) walk every newer row first, so a deep page would
+      // cost as much as all the pages before it.
+      query = query.where('created_at', '<=', after.createdAt);
       query = query.where((eb) =>
         eb.or([
           eb('created_at', '<', after.createdAt),
