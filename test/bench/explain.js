@@ -10,10 +10,12 @@
 // parameters (SQLite: EXPLAIN QUERY PLAN; PostgreSQL: EXPLAIN). The operations write
 // little: one invitation created (and its idempotency key), one rate-limit bucket,
 // and the purge of the invitations last changed in the seed's first second.
-// A plan line that scans a whole table or index is marked `<< SCAN`.
+// A plan line that scans a whole table or index is marked `<< SCAN`. Then the storage
+// per stored invitation: each table with its indexes, divided by the invitation count
+// (SQLite: the dbstat pages; PostgreSQL: pg_total_relation_size).
 const { randomUUID } = require('node:crypto');
 const { resolve } = require('node:path');
-const { Kysely, PostgresDialect, SqliteDialect } = require('kysely');
+const { Kysely, PostgresDialect, SqliteDialect, sql } = require('kysely');
 const { databaseUrlOf } = require('./seed');
 
 const dist = (path) => require(resolve(__dirname, '..', '..', 'dist', path));
@@ -70,6 +72,40 @@ function depthOf(row) {
 }
 
 const SCAN = /^\s*(SCAN (?!CONSTANT)|->\s+Seq Scan|Seq Scan)|\bSeq Scan on\b/;
+
+const STORED = [
+  'invitations',
+  'invitation_history',
+  'deliveries',
+  'delivery_attempts',
+  'invitation_trace',
+  'idempotency_keys',
+  'timers',
+];
+
+/** Bytes of each table, its indexes included, and the number of its rows. */
+async function storage(handle) {
+  const sizes = [];
+  for (const table of STORED) {
+    const counted = await handle.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    let bytes;
+    if (handle.dialect === 'sqlite') {
+      const result = await sql`select coalesce(sum(pgsize), 0) as bytes from dbstat
+        where name = ${table} or name in (select name from sqlite_master where type = 'index' and tbl_name = ${table})`.execute(
+        handle.db,
+      );
+      bytes = Number(result.rows[0].bytes);
+    } else {
+      const result = await sql`select pg_total_relation_size(${table}::regclass) as bytes`.execute(handle.db);
+      bytes = Number(result.rows[0].bytes);
+    }
+    sizes.push({ table, rows: Number(counted.n), bytes });
+  }
+  return sizes;
+}
 
 async function main() {
   const target = process.argv[2];
@@ -234,6 +270,17 @@ async function main() {
     }
   }
   console.log(`\n${scans} plan line(s) marked as scans.`);
+
+  const invitationsStored = Number(count);
+  console.log(`\nStorage per stored invitation (table and its indexes):`);
+  let total = 0;
+  for (const { table, rows, bytes } of await storage(handle)) {
+    total += bytes;
+    console.log(
+      `  ${table.padEnd(20)} ${String(Math.round(bytes / invitationsStored)).padStart(6)} B   (${(rows / invitationsStored).toFixed(2)} rows, ${rows ? Math.round(bytes / rows) : 0} B each)`,
+    );
+  }
+  console.log(`  ${'total'.padEnd(20)} ${String(Math.round(total / invitationsStored)).padStart(6)} B`);
   // What the operations wrote goes again (the purged invitations stay purged).
   await handle.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('deliveries').where('invitation_id', '=', created.id).execute();
