@@ -302,9 +302,11 @@ async function seedSqlite(file, count, now, random, progress) {
   const Sqlite = require('better-sqlite3');
   const db = new Sqlite(file);
   try {
-    // Seeding only (a crash midway means seeding again): no journal, each page written
-    // once; the gateway's WAL mode is set back at the end.
-    db.pragma('journal_mode = OFF');
+    // Seeding only (a crash midway means seeding again): the rollback journal in memory,
+    // so each page is written once, not to the WAL and then again at its checkpoint
+    // (better-sqlite3's defensive mode refuses `off`); the gateway's WAL mode is set back
+    // at the end.
+    db.pragma('journal_mode = MEMORY');
     db.pragma('synchronous = OFF');
     db.pragma('cache_size = -1000000');
     const indexes = db
