@@ -21,6 +21,7 @@ const RUN_BUDGET_MS = 5_000;
 const EVERY_MS = 10 * 60_000;
 /** After a run cut short by its budget: the backlog goes on soon, between other work. */
 const AGAIN_MS = 1_000;
+const RETRY_MS = 60_000;
 
 export interface RetentionRun {
   /** Whether this replica held the lease (false: another replica does the purge). */
@@ -39,11 +40,7 @@ export interface RetentionRun {
 @Injectable()
 export class InvitationRetentionJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(InvitationRetentionJob.name);
-  private readonly loop = new BackgroundLoop(
-    'invitation-retention',
-    async () => ((await this.run()).more ? AGAIN_MS : EVERY_MS),
-    this.logger,
-  );
+  private readonly loop = new BackgroundLoop('invitation-retention', () => this.step(), this.logger);
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -59,6 +56,17 @@ export class InvitationRetentionJob implements OnApplicationBootstrap, BeforeApp
   async beforeApplicationShutdown(): Promise<void> {
     await this.loop.stop();
     await this.leases.release(RETENTION_LEASE, this.workerId).catch(() => undefined);
+  }
+
+  /** The loop's step: a run, then the sleep until the next one. */
+  private async step(): Promise<number> {
+    try {
+      return (await this.run()).more ? AGAIN_MS : EVERY_MS;
+    } catch (error) {
+      // The database is away or busy: nothing is lost by purging later, so no retry storm.
+      this.logger.warn({ err: error }, 'Invitation retention run failed; trying again in a minute');
+      return RETRY_MS;
+    }
   }
 
   /** One run: batches until none is left, the budget is spent, or the lease is lost. */
