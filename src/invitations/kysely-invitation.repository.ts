@@ -3,7 +3,7 @@ import { sql, type Selectable, type Transaction } from 'kysely';
 import type { InvitationError } from '../common/errors/gateway-error';
 import type { InvitationStatus } from '../lifecycle/invitation-status';
 import type { SignalSource } from '../lifecycle/provider-signal';
-import type { HistoryEntry } from '../lifecycle/state-machine';
+import { TRANSITION_REASONS, type HistoryEntry, type TransitionReason } from '../lifecycle/state-machine';
 import { reportStatusChange } from '../observability/status-report';
 import { TelemetryHub } from '../observability/telemetry';
 import { claimDueRows } from '../persistence/claims';
@@ -205,6 +205,7 @@ export class KyselyInvitationRepository extends InvitationRepository {
           detail: entry.detail ?? null,
           amended: entry.amended ? 1 : 0,
           dedupe_key: entry.dedupeKey ?? null,
+          reason: entry.reason ?? null,
         })
         .execute();
     }
@@ -327,5 +328,10 @@ function toHistoryEntry(row: HistoryRow): HistoryEntry {
     source: row.source as SignalSource,
     ...(row.detail !== null ? { detail: row.detail } : {}),
     ...(Number(row.amended) === 1 ? { amended: true } : {}),
+    ...(isTransitionReason(row.reason) ? { reason: row.reason } : {}),
   };
+}
+
+function isTransitionReason(value: string | null): value is TransitionReason {
+  return (TRANSITION_REASONS as readonly (string | null)[]).includes(value);
 }
