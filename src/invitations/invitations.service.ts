@@ -7,6 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { wasCanceledBeforeSubmit } from '../lifecycle/state-machine';
 import { unsupportedFields } from '../providers/capability-check';
 import type { InvitationProvider, SubmitRequest } from '../providers/invitation-provider';
+import { optionalTextValues } from '../providers/optional-fields';
 import { ProviderRegistry } from '../providers/provider-registry';
 import type { CreateInvitationDto } from './dto/create-invitation.dto';
 import type { ListInvitationsQueryDto } from './dto/list-invitations.dto';
@@ -164,12 +165,7 @@ export class InvitationsService {
     const problems = unsupportedFields(provider.name, provider.capabilities, {
       to: dto.to,
       modalities: dto.modalities,
-      fields: {
-        tenantId: dto.tenantId,
-        subject: dto.subject,
-        onBehalfOf: dto.onBehalfOf,
-        replacesCallId: dto.replacesCallId,
-      },
+      fields: optionalTextValues(dto),
     });
     if (problems.length > 0) {
       throw new GatewayError(
@@ -205,12 +201,8 @@ export class InvitationsService {
       provider: provider.name,
       conversationId: dto.conversationId,
       to: dto.to,
-      displayName: dto.displayName ?? null,
-      tenantId: dto.tenantId ?? null,
-      subject: dto.subject ?? null,
+      ...optionalTextValues(dto),
       modalities: dto.modalities ?? ['audio'],
-      onBehalfOf: dto.onBehalfOf ?? null,
-      replacesCallId: dto.replacesCallId ?? null,
       clientContext: dto.clientContext ?? null,
       callbackUrl: dto.callbackUrl ?? null,
       status: 'pending',
@@ -235,12 +227,9 @@ export class InvitationsService {
       operationId: record.operationId,
       conversationId: record.conversationId,
       to: record.to,
-      displayName: record.displayName,
+      ...optionalTextValues(record),
       tenantId: record.tenantId ?? (provider.name === 'graph' ? this.config.graph.tenantId || null : null),
-      subject: record.subject,
       modalities: record.modalities,
-      onBehalfOf: record.onBehalfOf,
-      replacesCallId: record.replacesCallId,
       timeoutSeconds: record.timeoutSeconds,
     };
     const key = { id: record.id };
