@@ -1,9 +1,13 @@
 import type { ProviderSignal } from '../src/lifecycle/provider-signal';
-import type { InvitationProvider, ProviderRef } from '../src/providers/invitation-provider';
-import { ProviderRegistry } from '../src/providers/provider-registry';
-import { createInvitation, readJson, type InvitationBody } from './support/invitations-client';
+import { GraphProvider } from '../src/providers/graph/graph.provider';
+import { createInvitation, readJson, waitForTerminal, type InvitationBody } from './support/invitations-client';
 import { perTestConversation } from './support/per-test';
 import { startTestApp, type TestApp } from './support/test-app';
+
+interface SimulatedCall {
+  removed: string[];
+  operations: { clientContext: string; participantId: string; status: string }[];
+}
 
 /**
  * contract.md §2: a cancel while the invitation is still `pending` (its submit in flight)
@@ -13,11 +17,23 @@ import { startTestApp, type TestApp } from './support/test-app';
  */
 describe('cancel before submit', () => {
   let app: TestApp;
-  let graph: InvitationProvider;
+  let graph: GraphProvider;
+
+  /** Polls the Graph simulator until `predicate` holds for the call; fails after 5 s. */
+  const until = async (callId: string, predicate: (call: SimulatedCall) => boolean) => {
+    const started = Date.now();
+    for (;;) {
+      const call = (await readJson<SimulatedCall>(app, `/sandbox/graph/_inspect/calls/${callId}`)).body;
+      if (predicate(call)) return call;
+      if (Date.now() - started > 5000) throw new Error(`simulated call ${callId}: ${JSON.stringify(call)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
 
   beforeAll(async () => {
     app = await startTestApp();
-    graph = app.app.get(ProviderRegistry).find('graph') as InvitationProvider;
+    // The adapter itself (the registry hands out an instrumented proxy of it).
+    graph = app.app.get(GraphProvider, { strict: false });
   });
   afterAll(() => app?.close());
   afterEach(() => jest.restoreAllMocks());
@@ -33,19 +49,11 @@ describe('cancel before submit', () => {
       await submitReleased;
       return submit(request);
     });
-    const withdrawn: ProviderRef[] = [];
-    let withdrawnOnce: () => void = () => undefined;
-    const withdrawal = new Promise<void>((resolve) => (withdrawnOnce = resolve));
-    jest.spyOn(graph, 'cancel').mockImplementation((ref: ProviderRef) => {
-      withdrawn.push(ref);
-      withdrawnOnce();
-      return Promise.resolve();
-    });
-
     const clientContext = `cancel-before-submit-${Date.now()}`;
+    const callId = perTestConversation();
     const creating = createInvitation(app, {
       provider: 'graph',
-      conversationId: perTestConversation(),
+      conversationId: callId,
       to: 'tel:+14255550142',
       displayName: 'silent',
       clientContext,
@@ -58,15 +66,15 @@ describe('cancel before submit', () => {
     const canceled = await readJson<InvitationBody>(app, `/invitations/${pending.id}/cancel`, { method: 'POST' });
     expect(canceled.status).toBe(202);
     expect(canceled.body).toMatchObject({ status: 'canceled', terminal: true, error: { code: 'canceled' } });
-    expect(withdrawn).toEqual([]);
 
     releaseSubmit();
     const created = await creating;
     expect(created.status).toBe(202);
     expect(created.body.status).toBe('canceled');
-    await withdrawal;
-    expect(withdrawn).toHaveLength(1);
-    expect(withdrawn[0]?.operationId).toBe(pending.providerRef.operationId);
+    // Graph invited the person after all: the gateway removes exactly that participant.
+    const call = await until(callId, (view) => view.removed.length > 0);
+    const invited = call.operations.find((o) => o.clientContext === pending.providerRef.operationId);
+    expect(call.removed).toEqual([invited?.participantId]);
 
     // The submit's own answer changed nothing: the caller's cancel was final.
     const after = await readJson<InvitationBody>(app, `/invitations/${pending.id}`);
@@ -80,15 +88,11 @@ describe('cancel before submit', () => {
     expect((await readJson(app, `/invitations/${pending.id}/cancel`, { method: 'POST' })).status).toBe(200);
   });
 
-  it('a cancel after the submit is not decided by the caller: the provider is asked', async () => {
-    const withdrawn: ProviderRef[] = [];
-    jest.spyOn(graph, 'cancel').mockImplementation((ref: ProviderRef) => {
-      withdrawn.push(ref);
-      return Promise.resolve();
-    });
+  it('a cancel after the submit is not decided by the caller: the provider confirms it', async () => {
+    const callId = perTestConversation();
     const created = await createInvitation(app, {
       provider: 'graph',
-      conversationId: perTestConversation(),
+      conversationId: callId,
       to: 'tel:+14255550143',
       displayName: 'silent',
     });
@@ -97,6 +101,10 @@ describe('cancel before submit', () => {
     expect(canceled.status).toBe(202);
     expect(canceled.body.terminal).toBe(false);
     expect(canceled.body.cancelRequestedAt).toEqual(expect.any(String));
-    expect(withdrawn.map((ref) => ref.operationId)).toEqual([created.body.providerRef.operationId]);
+    const done = await waitForTerminal(app, created.body.id);
+    expect(done.status).toBe('canceled');
+    expect(done.history.at(-1)?.source).not.toBe('caller');
+    const call = await until(callId, (view) => view.removed.length > 0);
+    expect(call.removed).toHaveLength(1);
   });
 });
