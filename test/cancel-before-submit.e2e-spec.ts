@@ -82,8 +82,12 @@ describe('cancel before submit', () => {
       ['pending', 'request'],
       ['canceled', 'caller'],
     ]);
-    // The typed reason is internal: never rendered.
+    // The typed reason is internal: never rendered, neither in the resource nor in its
+    // event stream (which ends by itself on a terminal invitation).
     expect(after.body.history.every((entry) => !('reason' in entry))).toBe(true);
+    const frames = await (await app.request(`/invitations/${pending.id}/events`)).text();
+    expect(frames).toContain('"status":"canceled"');
+    expect(frames).not.toContain('"reason"');
     // A second cancel is a no-op on a canceled invitation.
     expect((await readJson(app, `/invitations/${pending.id}/cancel`, { method: 'POST' })).status).toBe(200);
   });
