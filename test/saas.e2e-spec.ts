@@ -11,8 +11,7 @@ import { SaasProvider } from '../src/providers/saas/saas.provider';
 import { startTestApp, type TestApp } from './support/test-app';
 import { uniqueConversation } from './support/per-test';
 import { openSandboxConversation } from './support/sandbox-conversations';
-
-const CALLBACK_TYPE = 'application/json; type="application/vnd.microsoft.com.ucwa+json"; charset=utf-8';
+import { postSaasCallback, saasCompletedEnvelope, saasSandboxToken } from './support/saas-platform';
 
 /** The SaaS adapter against its simulator: wire fields, callbacks and their checks. */
 describe('saas adapter against the sandbox', () => {
@@ -25,29 +24,8 @@ describe('saas adapter against the sandbox', () => {
     return id;
   }
   const sign = (options: SignOptions = {}) => simulatorToken(app, 'saas', options);
-  const callback = (token: string | undefined, body: unknown) =>
-    app.request('/providers/saas/callbacks', {
-      method: 'POST',
-      body: JSON.stringify(body),
-      headers: { 'Content-Type': CALLBACK_TYPE, ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    });
-  const completedEnvelope = (operationId: string) => ({
-    _links: { self: { href: '/events?ack=99' } },
-    sender: [
-      {
-        rel: 'ms:rtc:saas:communication',
-        href: '/communication',
-        events: [
-          {
-            link: { rel: 'ms:rtc:saas:participantInvitation', href: '/participantInvitations/x' },
-            type: 'completed',
-            status: 'Success',
-            _embedded: { 'ms:rtc:saas:participantInvitation': { state: 'Connected', operationId } },
-          },
-        ],
-      },
-    ],
-  });
+  const callback = (token: string | undefined, body: unknown) => postSaasCallback(app, token, body);
+  const completedEnvelope = saasCompletedEnvelope;
 
   beforeAll(async () => {
     app = await startTestApp({ SANDBOX_RING_MS: '150' });
@@ -320,21 +298,7 @@ describe('saas adapter against the sandbox', () => {
 
   it('the sandbox, like the platform, refuses a missing or over-long operationId with 400 ParameterValidationFailure', async () => {
     const { saas } = app.config;
-    const form = new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: saas.clientId,
-      client_secret: saas.clientSecret,
-      resource: saas.resource,
-    });
-    const token = await readJson<{ access_token: string }>(
-      app,
-      `/sandbox/saas/${app.config.saas.tenantId}/oauth2/token`,
-      {
-        method: 'POST',
-        body: form.toString(),
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      },
-    );
+    const token = await saasSandboxToken(app);
     expect(token.status).toBe(200);
     // The sandbox's own layout (the adapter finds it by links): this probes the simulator itself.
     const endpoint = encodeURIComponent(saas.endpointId);
