@@ -10,37 +10,25 @@ import type {
   ProviderRef,
   SubmitRequest,
 } from '../invitation-provider';
-import { authorizedRequest, headerValue, isSuccess, parseJsonText } from '../shared/authorized-request';
-import { ConversationDirectory, embeddedResource } from '../shared/ucwa-family-conversations';
+import { authorizedRequest } from '../shared/authorized-request';
 import { ClientCredentialsTokenSource } from '../shared/client-credentials';
 import { InboundJwtVerifier } from '../shared/inbound-jwt';
-import { ProviderHttp, withSubmitRetries, type ProviderRequestConfig } from '../shared/provider-http';
+import { ProviderHttp, type ProviderRequestConfig } from '../shared/provider-http';
 import {
   UCWA_FAMILY_ERROR_TABLE,
   absoluteHref,
+  baseUriOf,
   findLink,
   invitationEventSignals,
-  invitationSignal,
   relIs,
-  ucwaFamilyHttpError,
+  ucwaFamilySuccess,
   type UcwaEventEnvelope,
-  type UcwaReason,
   type UcwaResource,
 } from '../shared/ucwa-family';
+import { embeddedResource } from '../shared/ucwa-family-conversations';
+import { UcwaFamilyInvitations, type UcwaFamilyApplication } from '../shared/ucwa-family-invitations';
 import { SAAS_CAPABILITIES } from './saas.capabilities';
 import { addParticipantBody } from './saas.mapper';
-
-interface SaasApplication {
-  url: string;
-  resource: UcwaResource;
-}
-
-/** Relative hrefs resolve against the resource's `baseuri` when it has one (SDK Tests/Data Event_*.json). */
-function baseOf(resource: UcwaResource | undefined, requestUrl: string): string {
-  return typeof resource?.baseuri === 'string' && /^https?:\/\//i.test(resource.baseuri)
-    ? resource.baseuri
-    : requestUrl;
-}
 
 /** The application in an `applications` answer: embedded under its rel, or the answer itself. */
 function applicationIn(answer: UcwaResource): UcwaResource | undefined {
@@ -73,8 +61,11 @@ export class SaasProvider implements InvitationProvider {
   private readonly http: ProviderHttp;
   private readonly tokens: ClientCredentialsTokenSource;
   private readonly callbackTokens: InboundJwtVerifier;
-  private application?: Promise<SaasApplication>;
-  private readonly conversations = new ConversationDirectory('saas', (url, what) => this.getResource(url, what));
+  private application?: Promise<UcwaFamilyApplication>;
+  private readonly invitations = new UcwaFamilyInvitations('saas', {
+    application: () => this.applicationResource(),
+    request: (config, what) => this.call(config, what),
+  });
 
   constructor(private readonly config: SaasConfig) {
     this.http = new ProviderHttp({ provider: 'saas', ...config.http });
@@ -101,39 +92,12 @@ export class SaasProvider implements InvitationProvider {
     return this.config.mode;
   }
 
-  async submit(request: SubmitRequest): Promise<ProviderSignal> {
-    const target = await withSubmitRetries(() => this.addParticipantLink(request.conversationId));
-    const response = await withSubmitRetries(() =>
-      this.call(
-        { method: 'POST', url: target.url, data: addParticipantBody(request), carriesInvitation: true },
-        'addParticipant',
-      ),
-    ).catch((error: unknown) => {
-      // The conversation ended since it was looked up: the next submit looks again.
-      if (error instanceof GatewayError && error.code === 'conversation_not_found')
-        this.conversations.forget(target.applicationUrl, request.conversationId);
-      throw error;
-    });
-    const location = headerValue(response, 'location');
-    return {
-      operationId: request.operationId,
-      status: 'submitted',
-      source: 'provider_response',
-      ...(location ? { ref: { resourceUrl: absoluteHref(location, target.url) } } : {}),
-    };
+  submit(request: SubmitRequest): Promise<ProviderSignal> {
+    return this.invitations.submit(request, addParticipantBody(request));
   }
 
   async reconcile(ref: ProviderRef): Promise<ProviderSignal | undefined> {
-    if (!ref.resourceUrl) return undefined;
-    const response = await this.call({ method: 'GET', url: ref.resourceUrl }, 'get participantInvitation');
-    const resource = parseJsonText<UcwaResource & { state?: string; status?: string; reason?: UcwaReason }>(
-      response.data,
-    );
-    const fact =
-      resource && invitationSignal('saas', this.errorTable, '', resource.state, resource.status, resource.reason);
-    return fact && fact.status !== 'ringing'
-      ? { operationId: ref.operationId, source: 'reconciler', ...fact }
-      : undefined;
+    return ref.resourceUrl ? this.invitations.reconcile({ ...ref, resourceUrl: ref.resourceUrl }) : undefined;
   }
 
   async receive(channel: string, request: InboundRequest): Promise<InboundResult> {
@@ -143,7 +107,7 @@ export class SaasProvider implements InvitationProvider {
     // Conversations the endpoint joined are announced here too (SDK Tests/Data
     // Event_ConversationAdded.json); only while the application is known (hrefs are its).
     const application = await this.application?.catch(() => undefined);
-    if (application) this.conversations.learn(envelope, application.url, application.url);
+    if (application) this.invitations.learn(envelope, application.url, application.url);
     const signals = invitationEventSignals('saas', this.errorTable, envelope, 'saas');
     return { signals, reply: { status: 200 } };
   }
@@ -163,27 +127,8 @@ export class SaasProvider implements InvitationProvider {
     }
   }
 
-  /**
-   * The conversation, found among those the embedded communication's `conversations`
-   * link lists (shared with UCWA: providers/shared/ucwa-family-conversations.ts), and its
-   * `ms:rtc:saas:addParticipant` link.
-   */
-  private async addParticipantLink(conversationId: string): Promise<{ url: string; applicationUrl: string }> {
-    const application = await this.applicationResource();
-    const communication = embeddedResource(application.resource, 'communication');
-    const base = baseOf(application.resource, application.url);
-    const self = findLink(communication, 'self');
-    const url = await this.conversations.addParticipantLink({
-      applicationUrl: application.url,
-      communication,
-      communicationUrl: self ? absoluteHref(self, base) : application.url,
-      conversationId,
-    });
-    return { url, applicationUrl: application.url };
-  }
-
   /** Discovery → applications?endpointId= → the application; cached, forgotten on failure. */
-  private applicationResource(): Promise<SaasApplication> {
+  private applicationResource(): Promise<UcwaFamilyApplication> {
     this.application ??= this.discoverApplication().catch((error: unknown) => {
       this.application = undefined;
       throw error;
@@ -198,36 +143,29 @@ export class SaasProvider implements InvitationProvider {
    * link (Application.json). A server that embeds the application, or answers it directly,
    * is taken as it is. Hrefs may be relative to the request's host or to a `baseuri`.
    */
-  private async discoverApplication(): Promise<SaasApplication> {
+  private async discoverApplication(): Promise<UcwaFamilyApplication> {
     const discoveryUrl = this.config.discoveryUrl;
-    const discovery = await this.getResource(discoveryUrl, 'discover');
+    const discovery = await this.invitations.resource(discoveryUrl, 'discover');
     const applications = findLink(discovery, 'applications');
     if (!applications) throw new GatewayError('provider_error', 'SaaS discovery names no applications resource');
-    const url = new URL(absoluteHref(applications, baseOf(discovery, discoveryUrl)));
+    const url = new URL(absoluteHref(applications, baseUriOf(discovery, discoveryUrl)));
     url.searchParams.set('endpointId', this.config.endpointId);
     const listUrl = url.toString();
-    const answer = await this.getResource(listUrl, 'get applications');
+    const answer = await this.invitations.resource(listUrl, 'get applications');
     const inline = applicationIn(answer);
-    if (inline) return { url: applicationUrl(inline, baseOf(answer, listUrl), listUrl), resource: inline };
+    if (inline) return { url: applicationUrl(inline, baseUriOf(answer, listUrl), listUrl), resource: inline };
     const link = findLink(answer, 'application');
     if (!link)
       throw new GatewayError(
         'provider_forbidden',
         `SaaS lists no application for endpoint ${this.config.endpointId} (is the endpoint provisioned?)`,
       );
-    const href = absoluteHref(link, baseOf(answer, listUrl));
-    const resource = await this.getResource(href, 'get application');
-    return { url: applicationUrl(resource, baseOf(resource, href), href), resource };
-  }
-
-  private async getResource(url: string, what: string): Promise<UcwaResource> {
-    return parseJsonText<UcwaResource>((await this.call({ method: 'GET', url }, what)).data) ?? {};
+    const href = absoluteHref(link, baseUriOf(answer, listUrl));
+    const resource = await this.invitations.resource(href, 'get application');
+    return { url: applicationUrl(resource, baseUriOf(resource, href), href), resource };
   }
 
   private async call(config: ProviderRequestConfig, what: string): Promise<AxiosResponse<string>> {
-    const response = await authorizedRequest(this.http, this.tokens, config);
-    if (!isSuccess(response))
-      throw ucwaFamilyHttpError('saas', this.errorTable, response.status, response.headers, response.data, what);
-    return response;
+    return ucwaFamilySuccess('saas', await authorizedRequest(this.http, this.tokens, config), what);
   }
 }

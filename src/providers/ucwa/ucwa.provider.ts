@@ -9,17 +9,9 @@ import type {
   ProviderRef,
   SubmitRequest,
 } from '../invitation-provider';
-import { headerValue, parseJsonText } from '../shared/authorized-request';
-import { ProviderHttp, withSubmitRetries } from '../shared/provider-http';
-import {
-  UCWA_FAMILY_ERROR_TABLE,
-  absoluteHref,
-  findLink,
-  invitationSignal,
-  type UcwaReason,
-  type UcwaResource,
-} from '../shared/ucwa-family';
-import { ConversationDirectory, embeddedResource } from '../shared/ucwa-family-conversations';
+import { ProviderHttp } from '../shared/provider-http';
+import { UCWA_FAMILY_ERROR_TABLE, absoluteHref, findLink } from '../shared/ucwa-family';
+import { UcwaFamilyInvitations } from '../shared/ucwa-family-invitations';
 import { UcwaSession } from './ucwa.application';
 import { UCWA_CAPABILITIES } from './ucwa.capabilities';
 import { UcwaEventChannel } from './ucwa.event-channel';
@@ -40,9 +32,7 @@ export class UcwaProvider implements InvitationProvider {
   private readonly http: ProviderHttp;
   private readonly session: UcwaSession;
   private readonly channel: UcwaEventChannel;
-  private readonly conversations = new ConversationDirectory('ucwa', async (url, what) =>
-    parseJsonText<UcwaResource>((await this.session.request({ method: 'GET', url }, what)).data),
-  );
+  private readonly invitations: UcwaFamilyInvitations;
 
   constructor(
     private readonly config: UcwaConfig,
@@ -50,8 +40,12 @@ export class UcwaProvider implements InvitationProvider {
   ) {
     this.http = new ProviderHttp({ provider: 'ucwa', ...config.http });
     this.session = new UcwaSession(this.http, config, shared);
+    this.invitations = new UcwaFamilyInvitations('ucwa', {
+      application: () => this.session.current(),
+      request: (request, what) => this.session.request(request, what),
+    });
     this.channel = new UcwaEventChannel(this.session, EVENT_TIMEOUT_SECONDS, shared, (envelope, url, applicationUrl) =>
-      this.conversations.learn(envelope, url, applicationUrl),
+      this.invitations.learn(envelope, url, applicationUrl),
     );
   }
 
@@ -63,60 +57,25 @@ export class UcwaProvider implements InvitationProvider {
     return this.config.mode;
   }
 
-  async submit(request: SubmitRequest): Promise<ProviderSignal> {
-    const invitationUrl = await this.withSession(async () => {
-      const target = await withSubmitRetries(() => this.addParticipantLink(request.conversationId));
-      const response = await withSubmitRetries(() =>
-        this.session.request(
-          {
-            method: 'POST',
-            url: target.url,
-            carriesInvitation: true,
-            data: {
-              operationId: request.operationId,
-              to: request.to,
-              ...(request.subject ? { subject: request.subject } : {}),
-            },
-          },
-          'addParticipant',
-        ),
-      ).catch((error: unknown) => {
-        // The conversation ended since it was looked up: the next submit looks again.
-        if (error instanceof GatewayError && error.code === 'conversation_not_found')
-          this.conversations.forget(target.applicationUrl, request.conversationId);
-        throw error;
-      });
-      const location = headerValue(response, 'location');
-      return location ? absoluteHref(location, target.url) : undefined;
-    });
-    return {
+  /** addParticipant `{operationId, to[, subject]}` (SD addParticipant_ref.md; subject: protocols.md §1.8). */
+  submit(request: SubmitRequest): Promise<ProviderSignal> {
+    const body = {
       operationId: request.operationId,
-      status: 'submitted',
-      source: 'provider_response',
-      ...(invitationUrl ? { ref: { resourceUrl: invitationUrl } } : {}),
+      to: request.to,
+      ...(request.subject ? { subject: request.subject } : {}),
     };
+    return this.withSession(() => this.invitations.submit(request, body));
   }
 
   async cancel(ref: ProviderRef): Promise<void> {
-    const invitation = await this.invitation(ref);
-    const cancel = findLink(invitation, 'cancel');
+    const { resourceUrl } = confirmed(ref);
+    const cancel = findLink(await this.invitations.resource(resourceUrl, 'get participantInvitation'), 'cancel');
     if (!cancel) throw new GatewayError('not_cancelable', 'UCWA offers no cancel link for this invitation any more');
-    await this.session.request({ method: 'POST', url: absoluteHref(cancel, ref.resourceUrl ?? '') }, 'cancel');
+    await this.session.request({ method: 'POST', url: absoluteHref(cancel, resourceUrl) }, 'cancel');
   }
 
   async reconcile(ref: ProviderRef): Promise<ProviderSignal | undefined> {
-    const invitation = await this.invitation(ref);
-    const fact = invitationSignal(
-      'ucwa',
-      this.errorTable,
-      '',
-      invitation.state as string | undefined,
-      invitation.status as string | undefined,
-      invitation.reason as UcwaReason | undefined,
-    );
-    return fact && fact.status !== 'ringing'
-      ? { operationId: ref.operationId, source: 'reconciler', ...fact }
-      : undefined;
+    return this.invitations.reconcile(confirmed(ref));
   }
 
   watch(sink: EventSink): () => Promise<void> {
@@ -135,30 +94,6 @@ export class UcwaProvider implements InvitationProvider {
     }
   }
 
-  private async invitation(ref: ProviderRef): Promise<UcwaResource> {
-    if (!ref.resourceUrl)
-      throw new GatewayError('not_cancelable', 'The UCWA invitation was never confirmed by the server');
-    const response = await this.session.request({ method: 'GET', url: ref.resourceUrl }, 'get participantInvitation');
-    return parseJsonText<UcwaResource>(response.data) ?? {};
-  }
-
-  /**
-   * The conversation, found among those `communication`'s `conversations` link lists
-   * (providers/shared/ucwa-family-conversations.ts), and its addParticipant link.
-   */
-  private async addParticipantLink(conversationId: string): Promise<{ url: string; applicationUrl: string }> {
-    const application = await this.session.current();
-    const communication = embeddedResource(application.resource, 'communication');
-    const communicationUrl = absoluteHref(findLink(communication, 'self') ?? application.url, application.url);
-    const url = await this.conversations.addParticipantLink({
-      applicationUrl: application.url,
-      communication,
-      communicationUrl,
-      conversationId,
-    });
-    return { url, applicationUrl: application.url };
-  }
-
   /**
    * Runs `work`; if the server lost the application, moves to its replacement (made by
    * this or another replica) and runs it once more.
@@ -173,4 +108,11 @@ export class UcwaProvider implements InvitationProvider {
       return work();
     }
   }
+}
+
+/** The invitation's resource URL (the submit's Location); without it there is nothing to read or cancel. */
+function confirmed(ref: ProviderRef): ProviderRef & { resourceUrl: string } {
+  if (!ref.resourceUrl)
+    throw new GatewayError('not_cancelable', 'The UCWA invitation was never confirmed by the server');
+  return { ...ref, resourceUrl: ref.resourceUrl };
 }
