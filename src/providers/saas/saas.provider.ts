@@ -6,16 +6,14 @@ import type {
   InboundRequest,
   InboundResult,
   InvitationProvider,
-  ProviderReadiness,
   ProviderRef,
   SubmitRequest,
 } from '../invitation-provider';
 import { authorizedRequest } from '../shared/authorized-request';
 import { ClientCredentialsTokenSource } from '../shared/client-credentials';
 import { InboundJwtVerifier } from '../shared/inbound-jwt';
-import { ProviderHttp, type ProviderRequestConfig } from '../shared/provider-http';
+import type { ProviderRequestConfig } from '../shared/provider-http';
 import {
-  UCWA_FAMILY_ERROR_TABLE,
   absoluteHref,
   baseUriOf,
   findLink,
@@ -26,7 +24,8 @@ import {
   type UcwaResource,
 } from '../shared/ucwa-family';
 import { embeddedResource } from '../shared/ucwa-family-conversations';
-import { UcwaFamilyInvitations, type UcwaFamilyApplication } from '../shared/ucwa-family-invitations';
+import type { UcwaFamilyApplication } from '../shared/ucwa-family-invitations';
+import { UcwaFamilyProvider } from '../shared/ucwa-family-provider';
 import { SAAS_CAPABILITIES } from './saas.capabilities';
 import { addParticipantBody } from './saas.mapper';
 
@@ -54,21 +53,15 @@ export const SKYPE_ONLINE_APP_ID = '00000004-0000-0ff1-ce00-000000000000';
  * configured endpoint, follows the conversation's `ms:rtc:saas:addParticipant` link by
  * name, and learns outcomes from signed callbacks carrying UCWA-style events.
  */
-export class SaasProvider implements InvitationProvider {
+export class SaasProvider extends UcwaFamilyProvider implements InvitationProvider {
   readonly name = 'saas' as const;
   readonly capabilities = SAAS_CAPABILITIES;
-  readonly errorTable = UCWA_FAMILY_ERROR_TABLE;
-  private readonly http: ProviderHttp;
   private readonly tokens: ClientCredentialsTokenSource;
   private readonly callbackTokens: InboundJwtVerifier;
-  private application?: Promise<UcwaFamilyApplication>;
-  private readonly invitations = new UcwaFamilyInvitations('saas', {
-    application: () => this.applicationResource(),
-    request: (config, what) => this.call(config, what),
-  });
+  private discovered?: Promise<UcwaFamilyApplication>;
 
   constructor(private readonly config: SaasConfig) {
-    this.http = new ProviderHttp({ provider: 'saas', ...config.http });
+    super('saas', config);
     this.tokens = new ClientCredentialsTokenSource(this.http, {
       provider: 'saas',
       tokenUrl: config.tokenUrl,
@@ -84,18 +77,6 @@ export class SaasProvider implements InvitationProvider {
     });
   }
 
-  circuit() {
-    return this.http.circuit();
-  }
-
-  get mode() {
-    return this.config.mode;
-  }
-
-  submit(request: SubmitRequest): Promise<ProviderSignal> {
-    return this.invitations.submit(request, addParticipantBody(request));
-  }
-
   async reconcile(ref: ProviderRef): Promise<ProviderSignal | undefined> {
     return ref.resourceUrl ? this.invitations.reconcile({ ...ref, resourceUrl: ref.resourceUrl }) : undefined;
   }
@@ -106,34 +87,31 @@ export class SaasProvider implements InvitationProvider {
     const envelope = request.body as UcwaEventEnvelope;
     // Conversations the endpoint joined are announced here too (SDK Tests/Data
     // Event_ConversationAdded.json); only while the application is known (hrefs are its).
-    const application = await this.application?.catch(() => undefined);
+    const application = await this.discovered?.catch(() => undefined);
     if (application) this.invitations.learn(envelope, application.url, application.url);
     const signals = invitationEventSignals('saas', this.errorTable, envelope, 'saas');
     return { signals, reply: { status: 200 } };
   }
 
-  async probe(): Promise<ProviderReadiness> {
-    try {
-      // The application is cached after the first discovery: the token (itself cached)
-      // is what can go bad later, e.g. a rotated client secret.
-      await this.tokens.authorizationHeader();
-      await this.applicationResource();
-      return { ready: true, details: { token: true, application: true } };
-    } catch (error) {
-      return {
-        ready: false,
-        details: { application: false, reason: error instanceof GatewayError ? error.code : 'error' },
-      };
-    }
+  protected async readiness() {
+    // The application is cached after the first discovery: the token (itself cached)
+    // is what can go bad later, e.g. a rotated client secret.
+    await this.tokens.authorizationHeader();
+    await this.application();
+    return { token: true, application: true };
+  }
+
+  protected addParticipantBody(request: SubmitRequest) {
+    return addParticipantBody(request);
   }
 
   /** Discovery → applications?endpointId= → the application; cached, forgotten on failure. */
-  private applicationResource(): Promise<UcwaFamilyApplication> {
-    this.application ??= this.discoverApplication().catch((error: unknown) => {
-      this.application = undefined;
+  protected application(): Promise<UcwaFamilyApplication> {
+    this.discovered ??= this.discoverApplication().catch((error: unknown) => {
+      this.discovered = undefined;
       throw error;
     });
-    return this.application;
+    return this.discovered;
   }
 
   /**
@@ -165,7 +143,7 @@ export class SaasProvider implements InvitationProvider {
     return { url: applicationUrl(resource, baseUriOf(resource, href), href), resource };
   }
 
-  private async call(config: ProviderRequestConfig, what: string): Promise<AxiosResponse<string>> {
+  protected async request(config: ProviderRequestConfig, what: string): Promise<AxiosResponse<string>> {
     return ucwaFamilySuccess('saas', await authorizedRequest(this.http, this.tokens, config), what);
   }
 }

@@ -2,16 +2,10 @@ import { GatewayError } from '../../common/errors/gateway-error';
 import type { SharedStateStore } from '../../common/shared-state';
 import type { UcwaConfig } from '../../config/config';
 import type { ProviderSignal } from '../../lifecycle/provider-signal';
-import type {
-  EventSink,
-  InvitationProvider,
-  ProviderReadiness,
-  ProviderRef,
-  SubmitRequest,
-} from '../invitation-provider';
-import { ProviderHttp } from '../shared/provider-http';
-import { UCWA_FAMILY_ERROR_TABLE, absoluteHref, findLink } from '../shared/ucwa-family';
-import { UcwaFamilyInvitations } from '../shared/ucwa-family-invitations';
+import type { EventSink, InvitationProvider, ProviderRef, SubmitRequest } from '../invitation-provider';
+import type { ProviderRequestConfig } from '../shared/provider-http';
+import { absoluteHref, findLink } from '../shared/ucwa-family';
+import { UcwaFamilyProvider } from '../shared/ucwa-family-provider';
 import { UcwaSession } from './ucwa.application';
 import { UCWA_CAPABILITIES } from './ucwa.capabilities';
 import { UcwaEventChannel } from './ucwa.event-channel';
@@ -25,46 +19,23 @@ const EVENT_TIMEOUT_SECONDS = 180;
  * the conversation's link; outcomes from the long-polled event channel; cancel by the
  * invitation's `cancel` link.
  */
-export class UcwaProvider implements InvitationProvider {
+export class UcwaProvider extends UcwaFamilyProvider implements InvitationProvider {
   readonly name = 'ucwa' as const;
   readonly capabilities = UCWA_CAPABILITIES;
-  readonly errorTable = UCWA_FAMILY_ERROR_TABLE;
-  private readonly http: ProviderHttp;
   private readonly session: UcwaSession;
   private readonly channel: UcwaEventChannel;
-  private readonly invitations: UcwaFamilyInvitations;
 
-  constructor(
-    private readonly config: UcwaConfig,
-    shared: SharedStateStore,
-  ) {
-    this.http = new ProviderHttp({ provider: 'ucwa', ...config.http });
+  constructor(config: UcwaConfig, shared: SharedStateStore) {
+    super('ucwa', config);
     this.session = new UcwaSession(this.http, config, shared);
-    this.invitations = new UcwaFamilyInvitations('ucwa', {
-      application: () => this.session.current(),
-      request: (request, what) => this.session.request(request, what),
-    });
     this.channel = new UcwaEventChannel(this.session, EVENT_TIMEOUT_SECONDS, shared, (envelope, url, applicationUrl) =>
       this.invitations.learn(envelope, url, applicationUrl),
     );
   }
 
-  circuit() {
-    return this.http.circuit();
-  }
-
-  get mode() {
-    return this.config.mode;
-  }
-
-  /** addParticipant `{operationId, to[, subject]}` (SD addParticipant_ref.md; subject: protocols.md §1.8). */
-  submit(request: SubmitRequest): Promise<ProviderSignal> {
-    const body = {
-      operationId: request.operationId,
-      to: request.to,
-      ...(request.subject ? { subject: request.subject } : {}),
-    };
-    return this.withSession(() => this.invitations.submit(request, body));
+  /** addParticipant through the deployment's application, moving to its replacement once if it was lost. */
+  override submit(request: SubmitRequest): Promise<ProviderSignal> {
+    return this.withSession(() => super.submit(request));
   }
 
   async cancel(ref: ProviderRef): Promise<void> {
@@ -82,16 +53,26 @@ export class UcwaProvider implements InvitationProvider {
     return this.channel.start(sink);
   }
 
-  async probe(): Promise<ProviderReadiness> {
-    try {
-      await this.session.current();
-      return { ready: true, details: { application: true, eventChannel: this.channel.up } };
-    } catch (error) {
-      return {
-        ready: false,
-        details: { application: false, reason: error instanceof GatewayError ? error.code : 'error' },
-      };
-    }
+  protected async readiness() {
+    await this.session.current();
+    return { application: true, eventChannel: this.channel.up };
+  }
+
+  protected application() {
+    return this.session.current();
+  }
+
+  protected request(config: ProviderRequestConfig, what: string) {
+    return this.session.request(config, what);
+  }
+
+  /** `{operationId, to[, subject]}` (SD addParticipant_ref.md; subject: protocols.md §1.8). */
+  protected addParticipantBody(request: SubmitRequest) {
+    return {
+      operationId: request.operationId,
+      to: request.to,
+      ...(request.subject ? { subject: request.subject } : {}),
+    };
   }
 
   /**

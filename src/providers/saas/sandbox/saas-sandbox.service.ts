@@ -2,7 +2,7 @@ import type { AppConfig } from '../../../config/config';
 import { SandboxEventPoster } from '../../shared/sandbox/event-poster';
 import { EXPIRED_TOKEN_CHALLENGE, SandboxAccessTokens } from '../../shared/sandbox/sandbox-access-tokens';
 import { SandboxTimers } from '../../shared/sandbox/sandbox-timers';
-import { SandboxTokenIssuer } from '../../shared/sandbox/sandbox-token-issuer';
+import { SandboxTokenIssuer, type TestTokenOptions } from '../../shared/sandbox/sandbox-token-issuer';
 import { SandboxConversations } from '../../shared/sandbox/sandbox-conversations';
 import type { SimulatedAnswer } from '../../shared/sandbox/simulated-answer';
 import { reasonAnswer } from '../../shared/sandbox/ucwa-family-reasons';
@@ -272,27 +272,13 @@ export class SaasSandboxService {
    * A callback token with AAD's documented claims (protocols.md §2.5: aud, iss, tid,
    * appid of the SfB Online service principal, ver 1.0); tests may change or drop claims.
    */
-  signForTest(options: {
-    audience?: string;
-    /** null: no `exp` claim. */
-    lifetimeSeconds?: number | null;
-    issuer?: string;
-    claims?: Record<string, string | null>;
-  }): Promise<string> {
-    const claims: Record<string, string> = {
-      tid: this.config.saas.tenantId,
-      appid: SKYPE_ONLINE_APP_ID,
-      ver: '1.0',
-      ...(options.issuer ? { iss: options.issuer } : {}),
-    };
-    for (const [name, value] of Object.entries(options.claims ?? {})) {
-      if (value === null) delete claims[name];
-      else claims[name] = value;
-    }
-    return this.issuer.sign(
-      options.audience ?? this.config.saas.callbackAudience,
-      claims,
-      options.lifetimeSeconds === undefined ? 300 : options.lifetimeSeconds,
+  signForTest(options: TestTokenOptions): Promise<string> {
+    return this.issuer.signForTest(
+      {
+        audience: this.config.saas.callbackAudience,
+        claims: { tid: this.config.saas.tenantId, appid: SKYPE_ONLINE_APP_ID, ver: '1.0' },
+      },
+      options,
     );
   }
 
