@@ -15,6 +15,7 @@ import { InvitationsModule } from './invitations/invitations.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { ProvidersModule } from './providers/providers.module';
+import { RetentionModule } from './retention/retention.module';
 import { TraceModule } from './trace/trace.module';
 
 /** Composition root: wires the feature modules from the validated config. */
@@ -40,6 +41,7 @@ export class AppModule {
         HealthModule,
         TraceModule,
         ConsoleModule,
+        RetentionModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../common/errors/error-codes';
 import type { ProviderName } from '../common/errors/gateway-error';
 import type { ProviderSignal } from '../lifecycle/provider-signal';
+import type { OptionalField, OptionalTextValues } from './optional-fields';
 
 export type { ProviderName } from '../common/errors/gateway-error';
 export const PROVIDER_NAMES: readonly ProviderName[] = ['graph', 'ucwa', 'saas'];
@@ -20,7 +21,7 @@ export interface ProviderCapabilities {
   cancel: boolean;
 }
 
-export type OptionalField = 'displayName' | 'tenantId' | 'subject' | 'modalities' | 'onBehalfOf' | 'replacesCallId';
+export type { OptionalField } from './optional-fields';
 
 /**
  * One row of a provider's error table: a provider fact (HTTP status and/or code and
@@ -47,17 +48,13 @@ export interface ProviderRef {
   data: Record<string, string>;
 }
 
-export interface SubmitRequest {
+/** What an adapter sends: the invitation's identity, target and optional fields (optional-fields.ts). */
+export interface SubmitRequest extends OptionalTextValues {
   invitationId: string;
   operationId: string;
   conversationId: string;
   to: string;
-  displayName: string | null;
-  tenantId: string | null;
-  subject: string | null;
   modalities: Modality[];
-  onBehalfOf: string | null;
-  replacesCallId: string | null;
   /** Effective value, already clamped to the capability range. */
   timeoutSeconds: number;
 }

@@ -9,10 +9,12 @@ export class FieldErrorDto {
   message!: string;
 }
 
-export class ProblemProviderDto {
+/** The raw provider error behind a contract code: in a problem and in an invitation's `error`. */
+export class ProviderErrorDto {
   @ApiProperty({ enum: ['graph', 'ucwa', 'saas'] })
   name!: string;
   httpStatus!: number | null;
+  /** @example "NotFound" */
   code!: string | null;
   subcode!: string | null;
   message!: string | null;
@@ -38,7 +40,7 @@ export class ProblemDto {
    * duplicate rule's 409 `conflict`: the caller's own open invitation to that target.
    */
   invitationId?: string;
-  provider?: ProblemProviderDto;
+  provider?: ProviderErrorDto;
   errors?: FieldErrorDto[];
   /** Only on internal_error: quote it to operators. */
   requestId?: string;

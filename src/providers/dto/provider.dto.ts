@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { OPTIONAL_FIELDS } from '../optional-fields';
 
 export class TimeoutRangeDto {
   /** @example 1 */
@@ -13,10 +14,7 @@ export class ProviderCapabilitiesDto {
   @ApiProperty({ enum: ['sip', 'tel', '8:orgid'], isArray: true, example: ['tel', '8:orgid'] })
   targetSchemes!: string[];
   /** Optional request fields the provider honours. */
-  @ApiProperty({
-    enum: ['displayName', 'tenantId', 'subject', 'modalities', 'onBehalfOf', 'replacesCallId'],
-    isArray: true,
-  })
+  @ApiProperty({ enum: [...OPTIONAL_FIELDS], isArray: true })
   fields!: string[];
   @ApiProperty({ enum: ['audio', 'video', 'messaging'], isArray: true, example: ['audio'] })
   modalities!: string[];
