@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { sql, type Selectable, type Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { InvitationError } from '../common/errors/gateway-error';
 import type { InvitationStatus } from '../lifecycle/invitation-status';
 import type { SignalSource } from '../lifecycle/provider-signal';
@@ -7,6 +7,7 @@ import { TRANSITION_REASONS, type HistoryEntry, type TransitionReason } from '..
 import { reportStatusChange } from '../observability/status-report';
 import { TelemetryHub } from '../observability/telemetry';
 import { claimDueRows } from '../persistence/claims';
+import { CompiledOnce } from '../persistence/compiled-once';
 import { DATABASE, type DatabaseHandle } from '../persistence/database';
 import type { Database, HistoryTable, InvitationsTable } from '../persistence/schema';
 import type { Modality, ProviderName } from '../providers/invitation-provider';
@@ -61,8 +62,34 @@ function textFieldsOf(row: Row): OptionalTextValues {
 }
 type HistoryRow = Selectable<HistoryTable>;
 
+/** The hot fixed-shape reads, compiled once (persistence/compiled-once.ts). */
+const HISTORY_OF_ONE = new CompiledOnce<Database, HistoryRow, [invitationId: string]>((db) =>
+  db.selectFrom('invitation_history').selectAll().where('invitation_id', '=', '').orderBy('sequence'),
+);
+const BY_ID = new CompiledOnce<Database, Row, [id: string]>((db) =>
+  db.selectFrom('invitations').selectAll().where('id', '=', ''),
+);
+
 @Injectable()
 export class KyselyInvitationRepository extends InvitationRepository {
+  /**
+   * The row a transition reads, by id or by (operationId, provider). SQLite serializes
+   * writers itself; PostgreSQL needs the row lock so that two signals for one
+   * invitation, on two replicas, apply one after the other.
+   */
+  private readonly forTransitionById = new CompiledOnce<Database, Row, [id: string]>((db) =>
+    this.lockedOnPostgres(db.selectFrom('invitations').selectAll().where('id', '=', '')),
+  );
+  private readonly forTransitionByOperation = new CompiledOnce<
+    Database,
+    Row,
+    [operationId: string, provider: ProviderName]
+  >((db) =>
+    this.lockedOnPostgres(
+      db.selectFrom('invitations').selectAll().where('operation_id', '=', '').where('provider', '=', 'graph'),
+    ),
+  );
+
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     @Optional() private readonly hub?: TelemetryHub,
@@ -72,6 +99,10 @@ export class KyselyInvitationRepository extends InvitationRepository {
 
   private get db() {
     return this.database.db;
+  }
+
+  private lockedOnPostgres<Q extends { forUpdate(): Q }>(query: Q): Q {
+    return this.database.dialect === 'postgres' ? query.forUpdate() : query;
   }
 
   async insert(plan: TransitionPlan): Promise<void> {
@@ -105,15 +136,11 @@ export class KyselyInvitationRepository extends InvitationRepository {
   ): Promise<{ record: InvitationRecord; changed: boolean } | undefined> {
     let before: InvitationRecord | undefined;
     const result = await this.db.transaction().execute(async (trx) => {
-      let query = trx.selectFrom('invitations').selectAll();
-      query =
+      const query =
         'id' in key
-          ? query.where('id', '=', key.id)
-          : query.where('operation_id', '=', key.operationId).where('provider', '=', key.provider);
-      // SQLite serializes writers itself; PostgreSQL needs the row lock so that two
-      // signals for one invitation, on two replicas, apply one after the other.
-      if (this.database.dialect === 'postgres') query = query.forUpdate();
-      const row = await query.executeTakeFirst();
+          ? this.forTransitionById.with(this.db, key.id)
+          : this.forTransitionByOperation.with(this.db, key.operationId, key.provider);
+      const [row] = (await trx.executeQuery(query)).rows;
       if (!row) return undefined;
       const current = toRecord(row, await this.historyOf(trx, [row.id]));
       const change = plan(current);
@@ -128,7 +155,7 @@ export class KyselyInvitationRepository extends InvitationRepository {
   }
 
   async findById(id: string): Promise<InvitationRecord | undefined> {
-    const row = await this.db.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirst();
+    const [row] = (await this.db.executeQuery(BY_ID.with(this.db, id))).rows;
     return row ? toRecord(row, await this.historyOf(this.db, [row.id])) : undefined;
   }
 
@@ -268,8 +295,9 @@ export class KyselyInvitationRepository extends InvitationRepository {
     }
   }
 
-  private async historyOf(db: Pick<Transaction<Database>, 'selectFrom'>, ids: string[]): Promise<HistoryRow[]> {
+  private async historyOf(db: Kysely<Database>, ids: string[]): Promise<HistoryRow[]> {
     if (ids.length === 0) return [];
+    if (ids.length === 1) return (await db.executeQuery(HISTORY_OF_ONE.with(this.db, ids[0]))).rows;
     return db
       .selectFrom('invitation_history')
       .selectAll()
