@@ -14,6 +14,7 @@ import { requestIdFor } from './common/logging';
 import { tokenBucketStoreFor } from './common/rate-limit/token-bucket.store';
 import { DATABASE, type DatabaseHandle } from './persistence/database';
 import type { AppConfig, HttpServerConfig } from './config/config';
+import { installHttpAnswers } from './invitations/http-answer';
 import { mountDocs } from './openapi';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -127,6 +128,7 @@ export async function createApp(
   // Beyond the cap Node closes new connections at once (server.maxConnections).
   fastify.server.maxConnections = config.http.maxConnections;
   fastify.decorateRequest('caller', null);
+  installHttpAnswers(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
     done();

@@ -17,7 +17,7 @@ import { ApiProblems } from '../common/errors/problem.dto';
 import { CreateInvitationDto } from './dto/create-invitation.dto';
 import { InvitationDto, InvitationPageDto } from './dto/invitation.dto';
 import { ListInvitationsQueryDto } from './dto/list-invitations.dto';
-import { AnswerInterceptor, type HttpAnswer } from './http-answer';
+import type { HttpAnswer } from './http-answer';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
 import { CREATE_EXAMPLES } from './invitation.examples';
 import { InvitationsApi } from './invitations.api';
@@ -37,7 +37,6 @@ const PREFER_HEADER = {
 @ApiSecurity('apiKey')
 @ApiSecurity('bearer')
 @Controller('invitations')
-@UseInterceptors(AnswerInterceptor)
 export class InvitationsController {
   constructor(private readonly api: InvitationsApi) {}
 
