@@ -274,14 +274,8 @@ export function safeUrl(url: string | undefined): string {
   return cut === -1 ? url : url.slice(0, cut);
 }
 
-/** Seconds from a Retry-After header (delta-seconds or HTTP date). */
-export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
-  const raw = Array.isArray(value) ? value[0] : value;
-  if (!raw) return undefined;
-  if (/^\d+$/.test(raw.trim())) return Number(raw.trim());
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
-}
+/** Kept here too for the adapters' error builders; it lives in common/ (delivery uses it). */
+export { parseRetryAfter } from '../../common/http/retry-after';
 
 export interface SubmitBudget {
   /** Total time the submit may spend, retries and waits included. */
