@@ -1,5 +1,11 @@
-import type { EnvironmentVariables } from './env.schema';
 import type { ProviderConfigSource, RawEnvironment } from './provider-settings';
+
+/** The common variables these rules read (a subset of env.schema's, which imports this file). */
+interface CommonVariables {
+  NODE_ENV?: string;
+  SANDBOX_INSPECT?: string;
+  WEBHOOK_SECRET?: string;
+}
 
 /**
  * Rules that depend on more than one variable, each answered by one line naming the
@@ -7,7 +13,7 @@ import type { ProviderConfigSource, RawEnvironment } from './provider-settings';
  * `providerEnvs` holds each provider's validated variables by name.
  */
 export function crossVariableProblems(
-  env: EnvironmentVariables,
+  env: CommonVariables,
   raw: RawEnvironment,
   sources: readonly ProviderConfigSource[],
   providerEnvs: ReadonlyMap<string, object>,
