@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CLOCK_TOLERANCE_SECONDS } from '../src/providers/shared/inbound-jwt';
-import { hs256Token, simulatorToken, tokenFromUnknownKey, unsignedToken } from './support/forged-tokens';
+import { forgedTokens, simulatorToken, type ForgedToken, type SignOptions } from './support/forged-tokens';
 import {
   createInvitation,
   getInvitation,
@@ -11,7 +10,6 @@ import {
 import { startTestApp, type TestApp } from './support/test-app';
 import { liveEnvAgainst } from './support/child-service';
 import { uniqueConversation } from './support/per-test';
-import { graphOf } from './support/provider-settings';
 
 /** The Graph adapter against its simulator over HTTP: tokens, notifications and their checks. */
 describe('graph adapter against the sandbox', () => {
@@ -26,9 +24,7 @@ describe('graph adapter against the sandbox', () => {
     });
   const tokensIssued = async () =>
     (await readJson<{ issued: number }>(app, '/sandbox/graph/_inspect/tokens')).body.issued;
-  const sign = async (options: Record<string, unknown> = {}) =>
-    (await readJson<{ token: string }>(app, '/sandbox/graph/_control/sign', { method: 'POST', json: options })).body
-      .token;
+  const sign = (options: SignOptions = {}) => simulatorToken(app, 'graph', options);
   const notify = (token: string | undefined, body: unknown) =>
     app.request('/providers/graph/notifications', {
       method: 'POST',
@@ -110,25 +106,10 @@ describe('graph adapter against the sandbox', () => {
       historyLength = (await waitForHistory(app, id, (entry) => entry.status === 'ringing')).history.length;
     });
 
-    const forged: [string, () => Promise<string | undefined>][] = [
-      ['no token', async () => undefined],
-      ['a token signed by another key', () => tokenFromUnknownKey(app, 'graph')],
-      ['a wrong audience', () => sign({ audience: 'someone-else' })],
-      ['an expired token', () => sign({ lifetimeSeconds: -300 })],
-      [
-        'a token expired just beyond the clock tolerance',
-        () => sign({ lifetimeSeconds: -(CLOCK_TOLERANCE_SECONDS + 5) }),
-      ],
-      ['a token without exp', () => sign({ lifetimeSeconds: null })],
+    const forged: ForgedToken[] = [
+      ...forgedTokens('graph', () => app),
       ['no tenant claim', () => sign({ omitTenant: true })],
       ['another tenant', () => sign({ claims: { tid: randomUUID() } })],
-      ['an unknown issuer', () => sign({ issuer: 'https://evil.example' })],
-      ['an HS256 token', () => hs256Token(app, 'graph')],
-      ['an unsigned (alg none) token', async () => unsignedToken(app, 'graph')],
-      [
-        "the SaaS platform's valid token with Graph's audience",
-        () => simulatorToken(app, 'saas', { audience: graphOf(app.config).notificationAudience }),
-      ],
       ['a malformed token', async () => 'not.a.jwt'],
     ];
 

@@ -1,9 +1,8 @@
 import { createInvitation, getInvitation, waitForHistory, type InvitationBody } from './support/invitations-client';
 import { simulatorToken } from './support/forged-tokens';
+import { postSaasCallback, saasCompletedEnvelope } from './support/saas-platform';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TEST_DATABASES } from './support/test-database';
-
-const CALLBACK_TYPE = 'application/json; type="application/vnd.microsoft.com.ucwa+json"; charset=utf-8';
 
 /** A Graph commsNotification completing the invite whose clientContext is `operationId`. */
 const graphCompleted = (operationId: string) => ({
@@ -16,25 +15,6 @@ const graphCompleted = (operationId: string) => ({
         status: 'completed',
         clientContext: operationId,
       },
-    },
-  ],
-});
-
-/** A SaaS callback envelope completing the participantInvitation with `operationId`. */
-const saasCompleted = (operationId: string) => ({
-  _links: { self: { href: '/events?ack=7' } },
-  sender: [
-    {
-      rel: 'ms:rtc:saas:communication',
-      href: '/communication',
-      events: [
-        {
-          link: { rel: 'ms:rtc:saas:participantInvitation', href: '/participantInvitations/x' },
-          type: 'completed',
-          status: 'Success',
-          _embedded: { 'ms:rtc:saas:participantInvitation': { state: 'Connected', operationId } },
-        },
-      ],
     },
   ],
 });
@@ -56,11 +36,7 @@ describe.each(TEST_DATABASES)('ingress isolation between providers on %s', (data
       headers: { Authorization: `Bearer ${await simulatorToken(app, 'graph')}` },
     });
   const postSaas = async (operationId: string) =>
-    app.request('/providers/saas/callbacks', {
-      method: 'POST',
-      body: JSON.stringify(saasCompleted(operationId)),
-      headers: { 'Content-Type': CALLBACK_TYPE, Authorization: `Bearer ${await simulatorToken(app, 'saas')}` },
-    });
+    postSaasCallback(app, await simulatorToken(app, 'saas'), saasCompletedEnvelope(operationId));
 
   beforeAll(async () => {
     app = await startTestApp({ SANDBOX_RING_MS: '150' }, database);

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CLOCK_TOLERANCE_SECONDS } from '../src/providers/shared/inbound-jwt';
-import { hs256Token, simulatorToken, tokenFromUnknownKey, unsignedToken } from './support/forged-tokens';
+import { forgedTokens, simulatorToken, type ForgedToken, type SignOptions } from './support/forged-tokens';
 import {
   createInvitation,
   getInvitation,
@@ -12,9 +11,8 @@ import { SaasProvider } from '../src/providers/saas/saas.provider';
 import { startTestApp, type TestApp } from './support/test-app';
 import { uniqueConversation } from './support/per-test';
 import { openSandboxConversation } from './support/sandbox-conversations';
+import { postSaasCallback, saasCompletedEnvelope, saasSandboxToken } from './support/saas-platform';
 import { saasOf } from './support/provider-settings';
-
-const CALLBACK_TYPE = 'application/json; type="application/vnd.microsoft.com.ucwa+json"; charset=utf-8';
 
 /** The SaaS adapter against its simulator: wire fields, callbacks and their checks. */
 describe('saas adapter against the sandbox', () => {
@@ -26,32 +24,9 @@ describe('saas adapter against the sandbox', () => {
     await openSandboxConversation(app, 'saas', id);
     return id;
   }
-  const sign = async (options: Record<string, unknown> = {}) =>
-    (await readJson<{ token: string }>(app, '/sandbox/saas/_control/sign', { method: 'POST', json: options })).body
-      .token;
-  const callback = (token: string | undefined, body: unknown) =>
-    app.request('/providers/saas/callbacks', {
-      method: 'POST',
-      body: JSON.stringify(body),
-      headers: { 'Content-Type': CALLBACK_TYPE, ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    });
-  const completedEnvelope = (operationId: string) => ({
-    _links: { self: { href: '/events?ack=99' } },
-    sender: [
-      {
-        rel: 'ms:rtc:saas:communication',
-        href: '/communication',
-        events: [
-          {
-            link: { rel: 'ms:rtc:saas:participantInvitation', href: '/participantInvitations/x' },
-            type: 'completed',
-            status: 'Success',
-            _embedded: { 'ms:rtc:saas:participantInvitation': { state: 'Connected', operationId } },
-          },
-        ],
-      },
-    ],
-  });
+  const sign = (options: SignOptions = {}) => simulatorToken(app, 'saas', options);
+  const callback = (token: string | undefined, body: unknown) => postSaasCallback(app, token, body);
+  const completedEnvelope = saasCompletedEnvelope;
 
   beforeAll(async () => {
     app = await startTestApp({ SANDBOX_RING_MS: '150' });
@@ -141,17 +116,8 @@ describe('saas adapter against the sandbox', () => {
     });
 
     const otherTenant = randomUUID();
-    it.each([
-      ['no token', async () => undefined],
-      ['a forged token', () => tokenFromUnknownKey(app, 'saas')],
-      ['an expired token', () => sign({ lifetimeSeconds: -300 })],
-      [
-        'a token expired just beyond the clock tolerance',
-        () => sign({ lifetimeSeconds: -(CLOCK_TOLERANCE_SECONDS + 5) }),
-      ],
-      ['a token without exp', () => sign({ lifetimeSeconds: null })],
-      ['a wrong audience', () => sign({ audience: 'https://other.example' })],
-      ['a foreign issuer', () => sign({ issuer: 'https://evil.example/' })],
+    it.each<ForgedToken>([
+      ...forgedTokens('saas', () => app),
       [
         'another tenant (its issuer and tid)',
         () => sign({ issuer: `https://sts.windows.net/${otherTenant}/`, claims: { tid: otherTenant } }),
@@ -159,12 +125,6 @@ describe('saas adapter against the sandbox', () => {
       ['our issuer with another tid', () => sign({ claims: { tid: otherTenant } })],
       ['another client app (appid)', () => sign({ claims: { appid: randomUUID() } })],
       ['no appid', () => sign({ claims: { appid: null } })],
-      ['an HS256 token', () => hs256Token(app, 'saas')],
-      ['an unsigned (alg none) token', async () => unsignedToken(app, 'saas')],
-      [
-        "Graph's valid notification token with the SaaS audience",
-        () => simulatorToken(app, 'graph', { audience: saasOf(app.config).callbackAudience }),
-      ],
     ])('rejects %s with 401 and changes nothing', async (_label, token) => {
       const response = await callback(await token(), completedEnvelope(operationId));
       expect(response.status).toBe(401);
@@ -339,21 +299,7 @@ describe('saas adapter against the sandbox', () => {
 
   it('the sandbox, like the platform, refuses a missing or over-long operationId with 400 ParameterValidationFailure', async () => {
     const saas = saasOf(app.config);
-    const form = new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: saas.clientId,
-      client_secret: saas.clientSecret,
-      resource: saas.resource,
-    });
-    const token = await readJson<{ access_token: string }>(
-      app,
-      `/sandbox/saas/${saasOf(app.config).tenantId}/oauth2/token`,
-      {
-        method: 'POST',
-        body: form.toString(),
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      },
-    );
+    const token = await saasSandboxToken(app);
     expect(token.status).toBe(200);
     // The sandbox's own layout (the adapter finds it by links): this probes the simulator itself.
     const endpoint = encodeURIComponent(saas.endpointId);

@@ -1,6 +1,7 @@
-import { createInvitation, getInvitation, readJson } from './support/invitations-client';
+import { createInvitation, getInvitation } from './support/invitations-client';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TEST_DATABASES } from './support/test-database';
+import { saasSandboxToken } from './support/saas-platform';
 import { saasOf } from './support/provider-settings';
 
 /**
@@ -42,17 +43,7 @@ describe.each(TEST_DATABASES)('UCWA-family error bodies, JSON and XML, on %s', (
 
   it('the SaaS simulator really answers <reason> XML for a .xml conversation (the wire, not the adapter)', async () => {
     const saas = saasOf(app.config);
-    const form = new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: saas.clientId,
-      client_secret: saas.clientSecret,
-      resource: saas.resource,
-    });
-    const token = await readJson<{ access_token: string }>(app, `/sandbox/saas/${saas.tenantId}/oauth2/token`, {
-      method: 'POST',
-      body: form.toString(),
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    });
+    const token = await saasSandboxToken(app);
     const endpoint = encodeURIComponent(saas.endpointId);
     const url = `/sandbox/saas/platformservice/v1/applications/app1/communication/participantInvitations?endpointId=${endpoint}&conversationId=nocallback.xml`;
     const answer = await app.request(url, {

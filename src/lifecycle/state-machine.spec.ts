@@ -1,8 +1,9 @@
-import { INVITATION_STATUSES, isTerminal, statusRank, type InvitationStatus } from './invitation-status';
+import { INVITATION_STATUSES, type InvitationStatus } from './invitation-status';
 import { decide, type LifecycleSignal, type LifecycleState } from './state-machine';
 
 const NOW = new Date('2026-11-23T10:00:00.000Z');
-const SIGNALLED = INVITATION_STATUSES.filter((s): s is Exclude<InvitationStatus, 'pending'> => s !== 'pending');
+type Signalled = Exclude<InvitationStatus, 'pending'>;
+const SIGNALLED = INVITATION_STATUSES.filter((s): s is Signalled => s !== 'pending');
 const PROVIDER_OUTCOMES = ['joined', 'declined', 'no_answer', 'canceled', 'failed'] as const;
 
 function state(status: InvitationStatus, keys: string[] = []): LifecycleState {
@@ -13,22 +14,44 @@ function signal(status: LifecycleSignal['status'], extra: Partial<LifecycleSigna
   return { status, source: status === 'expired' ? 'deadline' : 'provider_event', ...extra };
 }
 
+/**
+ * What each signal does to each status, written by hand from contract.md §2 (not from the
+ * code): statuses only move forward and may skip states; a repeated or backward signal is
+ * stale; a terminal status is final, except `expired` (the gateway's own guess), which the
+ * provider's real outcome amends. `expired` here comes from the deadline (its only source).
+ */
+type Expected = 'apply' | 'amend' | 'stale' | 'final';
+
+// prettier-ignore
+const EXPECTED: Record<InvitationStatus, Record<Signalled, Expected>> = {
+  pending:   { submitted: 'apply', ringing: 'apply', joined: 'apply', declined: 'apply', no_answer: 'apply', canceled: 'apply', failed: 'apply', expired: 'apply' },
+  submitted: { submitted: 'stale', ringing: 'apply', joined: 'apply', declined: 'apply', no_answer: 'apply', canceled: 'apply', failed: 'apply', expired: 'apply' },
+  ringing:   { submitted: 'stale', ringing: 'stale', joined: 'apply', declined: 'apply', no_answer: 'apply', canceled: 'apply', failed: 'apply', expired: 'apply' },
+  joined:    { submitted: 'final', ringing: 'final', joined: 'final', declined: 'final', no_answer: 'final', canceled: 'final', failed: 'final', expired: 'final' },
+  declined:  { submitted: 'final', ringing: 'final', joined: 'final', declined: 'final', no_answer: 'final', canceled: 'final', failed: 'final', expired: 'final' },
+  no_answer: { submitted: 'final', ringing: 'final', joined: 'final', declined: 'final', no_answer: 'final', canceled: 'final', failed: 'final', expired: 'final' },
+  canceled:  { submitted: 'final', ringing: 'final', joined: 'final', declined: 'final', no_answer: 'final', canceled: 'final', failed: 'final', expired: 'final' },
+  failed:    { submitted: 'final', ringing: 'final', joined: 'final', declined: 'final', no_answer: 'final', canceled: 'final', failed: 'final', expired: 'final' },
+  expired:   { submitted: 'final', ringing: 'final', joined: 'amend', declined: 'amend', no_answer: 'amend', canceled: 'amend', failed: 'amend', expired: 'final' },
+};
+
 describe('state machine', () => {
-  // Every (current, signalled) pair: what must happen, derived from contract.md §2.
+  // Every (current, signalled) pair against the hand-written table above.
   const cases = INVITATION_STATUSES.flatMap((current) => SIGNALLED.map((next) => [current, next] as const));
+
+  it('the table has a row for every status and a column for every signal', () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual([...INVITATION_STATUSES].sort());
+    for (const row of Object.values(EXPECTED)) expect(Object.keys(row).sort()).toEqual([...SIGNALLED].sort());
+  });
 
   it.each(cases)('%s + %s', (current, next) => {
     const decision = decide(state(current), signal(next), NOW);
-    const amends = current === 'expired' && isTerminal(next) && next !== 'expired';
-    const forward = !isTerminal(current) && statusRank(next) > statusRank(current);
-    if (amends || forward) {
+    const expected = EXPECTED[current][next];
+    if (expected === 'apply' || expected === 'amend') {
       expect(decision).toMatchObject({ kind: 'apply', entry: { sequence: 5, status: next, at: NOW.toISOString() } });
-      if (decision.kind === 'apply') expect(decision.entry.amended).toBe(amends ? true : undefined);
+      if (decision.kind === 'apply') expect(decision.entry.amended).toBe(expected === 'amend' ? true : undefined);
     } else {
-      expect(decision).toEqual({
-        kind: 'ignore',
-        reason: isTerminal(current) ? 'final' : 'stale',
-      });
+      expect(decision).toEqual({ kind: 'ignore', reason: expected });
     }
   });
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { CLOCK_TOLERANCE_SECONDS } from '../../src/providers/shared/inbound-jwt';
 import { generateKeyPair, SignJWT, UnsecuredJWT, type JWTPayload } from 'jose';
 import { readJson } from './invitations-client';
 import type { TestApp } from './test-app';
@@ -67,4 +68,40 @@ export async function hs256Token(app: TestApp, provider: 'graph' | 'saas'): Prom
 export function unsignedToken(app: TestApp, provider: 'graph' | 'saas'): string {
   const { claims, iss, aud } = validClaims(app, provider);
   return new UnsecuredJWT(claims).setIssuer(iss).setAudience(aud).setExpirationTime('5m').encode();
+}
+
+/** A label and the token an attacker would present (undefined: no token at all). */
+export type ForgedToken = [label: string, token: () => Promise<string | undefined>];
+
+/** The audience `provider`'s ingress verifies. */
+function audienceOf(app: TestApp, provider: 'graph' | 'saas'): string {
+  return provider === 'graph' ? graphOf(app.config).notificationAudience : saasOf(app.config).callbackAudience;
+}
+
+/**
+ * The forged and flawed tokens every verified ingress must refuse, whatever its platform
+ * (docs/security.md): each spec adds the claims only its platform has. `app` is read when
+ * a token is made (the app starts in beforeAll, after the table is built).
+ */
+export function forgedTokens(provider: 'graph' | 'saas', app: () => TestApp): ForgedToken[] {
+  const other = provider === 'graph' ? 'saas' : 'graph';
+  const sign = (options: SignOptions) => simulatorToken(app(), provider, options);
+  return [
+    ['no token', async () => undefined],
+    ['a token signed by another key', () => tokenFromUnknownKey(app(), provider)],
+    ['a wrong audience', () => sign({ audience: 'https://other.example' })],
+    ['an expired token', () => sign({ lifetimeSeconds: -300 })],
+    [
+      'a token expired just beyond the clock tolerance',
+      () => sign({ lifetimeSeconds: -(CLOCK_TOLERANCE_SECONDS + 5) }),
+    ],
+    ['a token without exp', () => sign({ lifetimeSeconds: null })],
+    ['an unknown issuer', () => sign({ issuer: 'https://evil.example/' })],
+    ['an HS256 token', () => hs256Token(app(), provider)],
+    ['an unsigned (alg none) token', async () => unsignedToken(app(), provider)],
+    [
+      "the other platform's valid token with this audience",
+      () => simulatorToken(app(), other, { audience: audienceOf(app(), provider) }),
+    ],
+  ];
 }

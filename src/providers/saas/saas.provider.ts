@@ -6,41 +6,28 @@ import type {
   InboundRequest,
   InboundResult,
   InvitationProvider,
-  ProviderReadiness,
   ProviderRef,
   SubmitRequest,
 } from '../invitation-provider';
-import { authorizedRequest, headerValue, isSuccess, parseJsonText } from '../shared/authorized-request';
-import { ConversationDirectory, embeddedResource } from '../shared/ucwa-family-conversations';
+import { authorizedRequest } from '../shared/authorized-request';
 import { ClientCredentialsTokenSource } from '../shared/client-credentials';
 import { InboundJwtVerifier } from '../shared/inbound-jwt';
-import { ProviderHttp, withSubmitRetries, type ProviderRequestConfig } from '../shared/provider-http';
+import type { ProviderRequestConfig } from '../shared/provider-http';
 import {
-  UCWA_FAMILY_ERROR_TABLE,
   absoluteHref,
+  baseUriOf,
   findLink,
   invitationEventSignals,
-  invitationSignal,
   relIs,
-  ucwaFamilyHttpError,
+  ucwaFamilySuccess,
   type UcwaEventEnvelope,
-  type UcwaReason,
   type UcwaResource,
 } from '../shared/ucwa-family';
+import { embeddedResource } from '../shared/ucwa-family-conversations';
+import type { UcwaFamilyApplication } from '../shared/ucwa-family-invitations';
+import { UcwaFamilyProvider } from '../shared/ucwa-family-provider';
 import { SAAS_CAPABILITIES } from './saas.capabilities';
 import { addParticipantBody } from './saas.mapper';
-
-interface SaasApplication {
-  url: string;
-  resource: UcwaResource;
-}
-
-/** Relative hrefs resolve against the resource's `baseuri` when it has one (SDK Tests/Data Event_*.json). */
-function baseOf(resource: UcwaResource | undefined, requestUrl: string): string {
-  return typeof resource?.baseuri === 'string' && /^https?:\/\//i.test(resource.baseuri)
-    ? resource.baseuri
-    : requestUrl;
-}
 
 /** The application in an `applications` answer: embedded under its rel, or the answer itself. */
 function applicationIn(answer: UcwaResource): UcwaResource | undefined {
@@ -66,18 +53,15 @@ export const SKYPE_ONLINE_APP_ID = '00000004-0000-0ff1-ce00-000000000000';
  * configured endpoint, follows the conversation's `ms:rtc:saas:addParticipant` link by
  * name, and learns outcomes from signed callbacks carrying UCWA-style events.
  */
-export class SaasProvider implements InvitationProvider {
+export class SaasProvider extends UcwaFamilyProvider implements InvitationProvider {
   readonly name = 'saas' as const;
   readonly capabilities = SAAS_CAPABILITIES;
-  readonly errorTable = UCWA_FAMILY_ERROR_TABLE;
-  private readonly http: ProviderHttp;
   private readonly tokens: ClientCredentialsTokenSource;
   private readonly callbackTokens: InboundJwtVerifier;
-  private application?: Promise<SaasApplication>;
-  private readonly conversations = new ConversationDirectory('saas', (url, what) => this.getResource(url, what));
+  private discovered?: Promise<UcwaFamilyApplication>;
 
   constructor(private readonly config: SaasConfig) {
-    this.http = new ProviderHttp({ provider: 'saas', ...config.http });
+    super('saas', config);
     this.tokens = new ClientCredentialsTokenSource(this.http, {
       provider: 'saas',
       tokenUrl: config.tokenUrl,
@@ -93,47 +77,8 @@ export class SaasProvider implements InvitationProvider {
     });
   }
 
-  circuit() {
-    return this.http.circuit();
-  }
-
-  get mode() {
-    return this.config.mode;
-  }
-
-  async submit(request: SubmitRequest): Promise<ProviderSignal> {
-    const target = await withSubmitRetries(() => this.addParticipantLink(request.conversationId));
-    const response = await withSubmitRetries(() =>
-      this.call(
-        { method: 'POST', url: target.url, data: addParticipantBody(request), carriesInvitation: true },
-        'addParticipant',
-      ),
-    ).catch((error: unknown) => {
-      // The conversation ended since it was looked up: the next submit looks again.
-      if (error instanceof GatewayError && error.code === 'conversation_not_found')
-        this.conversations.forget(target.applicationUrl, request.conversationId);
-      throw error;
-    });
-    const location = headerValue(response, 'location');
-    return {
-      operationId: request.operationId,
-      status: 'submitted',
-      source: 'provider_response',
-      ...(location ? { ref: { resourceUrl: absoluteHref(location, target.url) } } : {}),
-    };
-  }
-
   async reconcile(ref: ProviderRef): Promise<ProviderSignal | undefined> {
-    if (!ref.resourceUrl) return undefined;
-    const response = await this.call({ method: 'GET', url: ref.resourceUrl }, 'get participantInvitation');
-    const resource = parseJsonText<UcwaResource & { state?: string; status?: string; reason?: UcwaReason }>(
-      response.data,
-    );
-    const fact =
-      resource && invitationSignal('saas', this.errorTable, '', resource.state, resource.status, resource.reason);
-    return fact && fact.status !== 'ringing'
-      ? { operationId: ref.operationId, source: 'reconciler', ...fact }
-      : undefined;
+    return ref.resourceUrl ? this.invitations.reconcile({ ...ref, resourceUrl: ref.resourceUrl }) : undefined;
   }
 
   async receive(channel: string, request: InboundRequest): Promise<InboundResult> {
@@ -142,53 +87,31 @@ export class SaasProvider implements InvitationProvider {
     const envelope = request.body as UcwaEventEnvelope;
     // Conversations the endpoint joined are announced here too (SDK Tests/Data
     // Event_ConversationAdded.json); only while the application is known (hrefs are its).
-    const application = await this.application?.catch(() => undefined);
-    if (application) this.conversations.learn(envelope, application.url, application.url);
+    const application = await this.discovered?.catch(() => undefined);
+    if (application) this.invitations.learn(envelope, application.url, application.url);
     const signals = invitationEventSignals('saas', this.errorTable, envelope, 'saas');
     return { signals, reply: { status: 200 } };
   }
 
-  async probe(): Promise<ProviderReadiness> {
-    try {
-      // The application is cached after the first discovery: the token (itself cached)
-      // is what can go bad later, e.g. a rotated client secret.
-      await this.tokens.authorizationHeader();
-      await this.applicationResource();
-      return { ready: true, details: { token: true, application: true } };
-    } catch (error) {
-      return {
-        ready: false,
-        details: { application: false, reason: error instanceof GatewayError ? error.code : 'error' },
-      };
-    }
+  protected async readiness() {
+    // The application is cached after the first discovery: the token (itself cached)
+    // is what can go bad later, e.g. a rotated client secret.
+    await this.tokens.authorizationHeader();
+    await this.application();
+    return { token: true, application: true };
   }
 
-  /**
-   * The conversation, found among those the embedded communication's `conversations`
-   * link lists (shared with UCWA: providers/shared/ucwa-family-conversations.ts), and its
-   * `ms:rtc:saas:addParticipant` link.
-   */
-  private async addParticipantLink(conversationId: string): Promise<{ url: string; applicationUrl: string }> {
-    const application = await this.applicationResource();
-    const communication = embeddedResource(application.resource, 'communication');
-    const base = baseOf(application.resource, application.url);
-    const self = findLink(communication, 'self');
-    const url = await this.conversations.addParticipantLink({
-      applicationUrl: application.url,
-      communication,
-      communicationUrl: self ? absoluteHref(self, base) : application.url,
-      conversationId,
-    });
-    return { url, applicationUrl: application.url };
+  protected addParticipantBody(request: SubmitRequest) {
+    return addParticipantBody(request);
   }
 
   /** Discovery → applications?endpointId= → the application; cached, forgotten on failure. */
-  private applicationResource(): Promise<SaasApplication> {
-    this.application ??= this.discoverApplication().catch((error: unknown) => {
-      this.application = undefined;
+  protected application(): Promise<UcwaFamilyApplication> {
+    this.discovered ??= this.discoverApplication().catch((error: unknown) => {
+      this.discovered = undefined;
       throw error;
     });
-    return this.application;
+    return this.discovered;
   }
 
   /**
@@ -198,36 +121,29 @@ export class SaasProvider implements InvitationProvider {
    * link (Application.json). A server that embeds the application, or answers it directly,
    * is taken as it is. Hrefs may be relative to the request's host or to a `baseuri`.
    */
-  private async discoverApplication(): Promise<SaasApplication> {
+  private async discoverApplication(): Promise<UcwaFamilyApplication> {
     const discoveryUrl = this.config.discoveryUrl;
-    const discovery = await this.getResource(discoveryUrl, 'discover');
+    const discovery = await this.invitations.resource(discoveryUrl, 'discover');
     const applications = findLink(discovery, 'applications');
     if (!applications) throw new GatewayError('provider_error', 'SaaS discovery names no applications resource');
-    const url = new URL(absoluteHref(applications, baseOf(discovery, discoveryUrl)));
+    const url = new URL(absoluteHref(applications, baseUriOf(discovery, discoveryUrl)));
     url.searchParams.set('endpointId', this.config.endpointId);
     const listUrl = url.toString();
-    const answer = await this.getResource(listUrl, 'get applications');
+    const answer = await this.invitations.resource(listUrl, 'get applications');
     const inline = applicationIn(answer);
-    if (inline) return { url: applicationUrl(inline, baseOf(answer, listUrl), listUrl), resource: inline };
+    if (inline) return { url: applicationUrl(inline, baseUriOf(answer, listUrl), listUrl), resource: inline };
     const link = findLink(answer, 'application');
     if (!link)
       throw new GatewayError(
         'provider_forbidden',
         `SaaS lists no application for endpoint ${this.config.endpointId} (is the endpoint provisioned?)`,
       );
-    const href = absoluteHref(link, baseOf(answer, listUrl));
-    const resource = await this.getResource(href, 'get application');
-    return { url: applicationUrl(resource, baseOf(resource, href), href), resource };
+    const href = absoluteHref(link, baseUriOf(answer, listUrl));
+    const resource = await this.invitations.resource(href, 'get application');
+    return { url: applicationUrl(resource, baseUriOf(resource, href), href), resource };
   }
 
-  private async getResource(url: string, what: string): Promise<UcwaResource> {
-    return parseJsonText<UcwaResource>((await this.call({ method: 'GET', url }, what)).data) ?? {};
-  }
-
-  private async call(config: ProviderRequestConfig, what: string): Promise<AxiosResponse<string>> {
-    const response = await authorizedRequest(this.http, this.tokens, config);
-    if (!isSuccess(response))
-      throw ucwaFamilyHttpError('saas', this.errorTable, response.status, response.headers, response.data, what);
-    return response;
+  protected async request(config: ProviderRequestConfig, what: string): Promise<AxiosResponse<string>> {
+    return ucwaFamilySuccess('saas', await authorizedRequest(this.http, this.tokens, config), what);
   }
 }

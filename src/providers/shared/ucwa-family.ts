@@ -6,7 +6,9 @@ import {
   type ProviderName,
 } from '../../common/errors/gateway-error';
 import type { ProviderSignal } from '../../lifecycle/provider-signal';
+import type { AxiosResponse } from 'axios';
 import type { ErrorMapping } from '../invitation-provider';
+import { isSuccess } from './authorized-request';
 import { mapProviderFact } from './error-mapping';
 import { parseRetryAfter } from './provider-http';
 
@@ -55,6 +57,13 @@ export function findLink(resource: Pick<UcwaResource, '_links'> | undefined, nam
 /** Hrefs are opaque and may be relative to the resource's URL (or to `baseuri`). */
 export function absoluteHref(href: string, base: string): string {
   return new URL(href, base).toString();
+}
+
+/** The base for a resource's relative hrefs: its absolute `baseuri` (SaaS, SDK Tests/Data Event_*.json), else `requestUrl`. */
+export function baseUriOf(resource: UcwaResource | undefined, requestUrl: string): string {
+  return typeof resource?.baseuri === 'string' && /^https?:\/\//i.test(resource.baseuri)
+    ? resource.baseuri
+    : requestUrl;
 }
 
 export function relIs(rel: string | undefined, name: string): boolean {
@@ -301,6 +310,16 @@ export function ucwaFamilyHttpError(
     },
     retryAfterSeconds: parseRetryAfter(headers['retry-after'] as string | undefined),
   });
+}
+
+/** A 2xx answer as it is; any other as the family's GatewayError (UCWA_FAMILY_ERROR_TABLE). */
+export function ucwaFamilySuccess(
+  provider: ProviderName,
+  response: AxiosResponse<string>,
+  what: string,
+): AxiosResponse<string> {
+  if (isSuccess(response)) return response;
+  throw ucwaFamilyHttpError(provider, UCWA_FAMILY_ERROR_TABLE, response.status, response.headers, response.data, what);
 }
 
 function headerText(value: unknown): string | undefined {

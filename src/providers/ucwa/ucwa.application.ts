@@ -3,16 +3,10 @@ import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { GatewayError } from '../../common/errors/gateway-error';
 import type { SharedStateStore } from '../../common/shared-state';
 import type { UcwaConfig } from './ucwa.config';
-import { isSuccess, parseJsonText } from '../shared/authorized-request';
+import { parseJsonText } from '../shared/authorized-request';
 import type { ProviderHttp, ProviderRequestConfig } from '../shared/provider-http';
 import { assertCredentialUrl, type CredentialHostPolicy } from './ucwa.credential-hosts';
-import {
-  UCWA_FAMILY_ERROR_TABLE,
-  absoluteHref,
-  findLink,
-  ucwaFamilyHttpError,
-  type UcwaResource,
-} from '../shared/ucwa-family';
+import { absoluteHref, findLink, ucwaFamilySuccess, type UcwaResource } from '../shared/ucwa-family';
 
 export interface UcwaApplication {
   url: string;
@@ -106,16 +100,7 @@ export class UcwaSession {
         await this.authenticate(response);
         continue;
       }
-      if (!isSuccess(response))
-        throw ucwaFamilyHttpError(
-          'ucwa',
-          UCWA_FAMILY_ERROR_TABLE,
-          response.status,
-          response.headers,
-          response.data,
-          what,
-        );
-      return response;
+      return ucwaFamilySuccess('ucwa', response, what);
     }
     throw new GatewayError('provider_auth_failed', `UCWA rejected the fresh token for ${what}`);
   }
@@ -147,16 +132,10 @@ export class UcwaSession {
         url: discoveryUrl,
         headers: { Accept: 'application/json' },
       });
-      if (!isSuccess(root))
-        throw ucwaFamilyHttpError(
-          'ucwa',
-          UCWA_FAMILY_ERROR_TABLE,
-          root.status,
-          root.headers,
-          root.data,
-          'autodiscover',
-        );
-      const userHref = findLink(parseJsonText<UcwaResource>(root.data), 'user');
+      const userHref = findLink(
+        parseJsonText<UcwaResource>(ucwaFamilySuccess('ucwa', root, 'autodiscover').data),
+        'user',
+      );
       if (!userHref) throw new GatewayError('provider_error', 'UCWA autodiscover names no user resource');
       const userUrl = absoluteHref(userHref, discoveryUrl);
       const user = parseJsonText<UcwaResource>((await this.request({ method: 'GET', url: userUrl }, 'get user')).data);

@@ -2,24 +2,10 @@ import { GatewayError } from '../../common/errors/gateway-error';
 import type { SharedStateStore } from '../../common/shared-state';
 import type { UcwaConfig } from './ucwa.config';
 import type { ProviderSignal } from '../../lifecycle/provider-signal';
-import type {
-  EventSink,
-  InvitationProvider,
-  ProviderReadiness,
-  ProviderRef,
-  SubmitRequest,
-} from '../invitation-provider';
-import { headerValue, parseJsonText } from '../shared/authorized-request';
-import { ProviderHttp, withSubmitRetries } from '../shared/provider-http';
-import {
-  UCWA_FAMILY_ERROR_TABLE,
-  absoluteHref,
-  findLink,
-  invitationSignal,
-  type UcwaReason,
-  type UcwaResource,
-} from '../shared/ucwa-family';
-import { ConversationDirectory, embeddedResource } from '../shared/ucwa-family-conversations';
+import type { EventSink, InvitationProvider, ProviderRef, SubmitRequest } from '../invitation-provider';
+import type { ProviderRequestConfig } from '../shared/provider-http';
+import { absoluteHref, findLink } from '../shared/ucwa-family';
+import { UcwaFamilyProvider } from '../shared/ucwa-family-provider';
 import { UcwaSession } from './ucwa.application';
 import { UCWA_CAPABILITIES } from './ucwa.capabilities';
 import { UcwaEventChannel } from './ucwa.event-channel';
@@ -33,130 +19,60 @@ const EVENT_TIMEOUT_SECONDS = 180;
  * the conversation's link; outcomes from the long-polled event channel; cancel by the
  * invitation's `cancel` link.
  */
-export class UcwaProvider implements InvitationProvider {
+export class UcwaProvider extends UcwaFamilyProvider implements InvitationProvider {
   readonly name = 'ucwa' as const;
   readonly capabilities = UCWA_CAPABILITIES;
-  readonly errorTable = UCWA_FAMILY_ERROR_TABLE;
-  private readonly http: ProviderHttp;
   private readonly session: UcwaSession;
   private readonly channel: UcwaEventChannel;
-  private readonly conversations = new ConversationDirectory('ucwa', async (url, what) =>
-    parseJsonText<UcwaResource>((await this.session.request({ method: 'GET', url }, what)).data),
-  );
 
-  constructor(
-    private readonly config: UcwaConfig,
-    shared: SharedStateStore,
-  ) {
-    this.http = new ProviderHttp({ provider: 'ucwa', ...config.http });
+  constructor(config: UcwaConfig, shared: SharedStateStore) {
+    super('ucwa', config);
     this.session = new UcwaSession(this.http, config, shared);
     this.channel = new UcwaEventChannel(this.session, EVENT_TIMEOUT_SECONDS, shared, (envelope, url, applicationUrl) =>
-      this.conversations.learn(envelope, url, applicationUrl),
+      this.invitations.learn(envelope, url, applicationUrl),
     );
   }
 
-  circuit() {
-    return this.http.circuit();
-  }
-
-  get mode() {
-    return this.config.mode;
-  }
-
-  async submit(request: SubmitRequest): Promise<ProviderSignal> {
-    const invitationUrl = await this.withSession(async () => {
-      const target = await withSubmitRetries(() => this.addParticipantLink(request.conversationId));
-      const response = await withSubmitRetries(() =>
-        this.session.request(
-          {
-            method: 'POST',
-            url: target.url,
-            carriesInvitation: true,
-            data: {
-              operationId: request.operationId,
-              to: request.to,
-              ...(request.subject ? { subject: request.subject } : {}),
-            },
-          },
-          'addParticipant',
-        ),
-      ).catch((error: unknown) => {
-        // The conversation ended since it was looked up: the next submit looks again.
-        if (error instanceof GatewayError && error.code === 'conversation_not_found')
-          this.conversations.forget(target.applicationUrl, request.conversationId);
-        throw error;
-      });
-      const location = headerValue(response, 'location');
-      return location ? absoluteHref(location, target.url) : undefined;
-    });
-    return {
-      operationId: request.operationId,
-      status: 'submitted',
-      source: 'provider_response',
-      ...(invitationUrl ? { ref: { resourceUrl: invitationUrl } } : {}),
-    };
+  /** addParticipant through the deployment's application, moving to its replacement once if it was lost. */
+  override submit(request: SubmitRequest): Promise<ProviderSignal> {
+    return this.withSession(() => super.submit(request));
   }
 
   async cancel(ref: ProviderRef): Promise<void> {
-    const invitation = await this.invitation(ref);
-    const cancel = findLink(invitation, 'cancel');
+    const { resourceUrl } = confirmed(ref);
+    const cancel = findLink(await this.invitations.resource(resourceUrl, 'get participantInvitation'), 'cancel');
     if (!cancel) throw new GatewayError('not_cancelable', 'UCWA offers no cancel link for this invitation any more');
-    await this.session.request({ method: 'POST', url: absoluteHref(cancel, ref.resourceUrl ?? '') }, 'cancel');
+    await this.session.request({ method: 'POST', url: absoluteHref(cancel, resourceUrl) }, 'cancel');
   }
 
   async reconcile(ref: ProviderRef): Promise<ProviderSignal | undefined> {
-    const invitation = await this.invitation(ref);
-    const fact = invitationSignal(
-      'ucwa',
-      this.errorTable,
-      '',
-      invitation.state as string | undefined,
-      invitation.status as string | undefined,
-      invitation.reason as UcwaReason | undefined,
-    );
-    return fact && fact.status !== 'ringing'
-      ? { operationId: ref.operationId, source: 'reconciler', ...fact }
-      : undefined;
+    return this.invitations.reconcile(confirmed(ref));
   }
 
   watch(sink: EventSink): () => Promise<void> {
     return this.channel.start(sink);
   }
 
-  async probe(): Promise<ProviderReadiness> {
-    try {
-      await this.session.current();
-      return { ready: true, details: { application: true, eventChannel: this.channel.up } };
-    } catch (error) {
-      return {
-        ready: false,
-        details: { application: false, reason: error instanceof GatewayError ? error.code : 'error' },
-      };
-    }
+  protected async readiness() {
+    await this.session.current();
+    return { application: true, eventChannel: this.channel.up };
   }
 
-  private async invitation(ref: ProviderRef): Promise<UcwaResource> {
-    if (!ref.resourceUrl)
-      throw new GatewayError('not_cancelable', 'The UCWA invitation was never confirmed by the server');
-    const response = await this.session.request({ method: 'GET', url: ref.resourceUrl }, 'get participantInvitation');
-    return parseJsonText<UcwaResource>(response.data) ?? {};
+  protected application() {
+    return this.session.current();
   }
 
-  /**
-   * The conversation, found among those `communication`'s `conversations` link lists
-   * (providers/shared/ucwa-family-conversations.ts), and its addParticipant link.
-   */
-  private async addParticipantLink(conversationId: string): Promise<{ url: string; applicationUrl: string }> {
-    const application = await this.session.current();
-    const communication = embeddedResource(application.resource, 'communication');
-    const communicationUrl = absoluteHref(findLink(communication, 'self') ?? application.url, application.url);
-    const url = await this.conversations.addParticipantLink({
-      applicationUrl: application.url,
-      communication,
-      communicationUrl,
-      conversationId,
-    });
-    return { url, applicationUrl: application.url };
+  protected request(config: ProviderRequestConfig, what: string) {
+    return this.session.request(config, what);
+  }
+
+  /** `{operationId, to[, subject]}` (SD addParticipant_ref.md; subject: protocols.md §1.8). */
+  protected addParticipantBody(request: SubmitRequest) {
+    return {
+      operationId: request.operationId,
+      to: request.to,
+      ...(request.subject ? { subject: request.subject } : {}),
+    };
   }
 
   /**
@@ -173,4 +89,11 @@ export class UcwaProvider implements InvitationProvider {
       return work();
     }
   }
+}
+
+/** The invitation's resource URL (the submit's Location); without it there is nothing to read or cancel. */
+function confirmed(ref: ProviderRef): ProviderRef & { resourceUrl: string } {
+  if (!ref.resourceUrl)
+    throw new GatewayError('not_cancelable', 'The UCWA invitation was never confirmed by the server');
+  return { ...ref, resourceUrl: ref.resourceUrl };
 }

@@ -1,7 +1,6 @@
-import { Body, Controller, Delete, Get, Headers, Param, Post, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Delete, Get, Headers, Param, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../../../common/public.decorator';
+import { SandboxController } from '../../shared/sandbox/sandbox-test-routes';
 import { sendAnswer } from '../../shared/sandbox/simulated-answer';
 import type { InviteParticipantsRequest } from '../graph.types';
 import { GraphSandboxService } from './graph-sandbox.service';
@@ -11,9 +10,7 @@ import { GraphSandboxService } from './graph-sandbox.service';
  * and keys for notification tokens, calls and invite operations — plus `_inspect` and
  * `_control` routes for tests.
  */
-@ApiExcludeController()
-@Public()
-@Controller('sandbox/graph')
+@SandboxController('graph')
 export class GraphSandboxController {
   constructor(private readonly graph: GraphSandboxService) {}
 

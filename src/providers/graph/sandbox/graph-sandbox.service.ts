@@ -8,7 +8,7 @@ import {
 } from '../../shared/sandbox/sandbox-access-tokens';
 import { SandboxEventPoster } from '../../shared/sandbox/event-poster';
 import { SandboxTimers } from '../../shared/sandbox/sandbox-timers';
-import { SandboxTokenIssuer } from '../../shared/sandbox/sandbox-token-issuer';
+import { SandboxTokenIssuer, type TestTokenOptions } from '../../shared/sandbox/sandbox-token-issuer';
 import { conversationScenario, targetScenario, triggerWord } from '../../shared/sandbox/scenarios';
 import type { SimulatedAnswer } from '../../shared/sandbox/simulated-answer';
 import type {
@@ -215,26 +215,13 @@ export class GraphSandboxService {
   }
 
   /** Signs a token like the notification service would, for tests of the gateway's checks. */
-  async signForTest(options: {
-    audience?: string;
-    /** null: no `exp` claim. */
-    lifetimeSeconds?: number | null;
-    omitTenant?: boolean;
-    issuer?: string;
-    claims?: Record<string, string | null>;
-  }): Promise<string> {
-    const claims: Record<string, string> = {
-      ...(options.omitTenant ? {} : { tid: this.graph.tenantId }),
-      ...(options.issuer ? { iss: options.issuer } : {}),
-    };
-    for (const [name, value] of Object.entries(options.claims ?? {})) {
-      if (value === null) delete claims[name];
-      else claims[name] = value;
-    }
-    return this.issuer.sign(
-      options.audience ?? this.graph.notificationAudience,
-      claims,
-      options.lifetimeSeconds === undefined ? 300 : options.lifetimeSeconds,
+  signForTest(options: TestTokenOptions & { omitTenant?: boolean }): Promise<string> {
+    return this.issuer.signForTest(
+      {
+        audience: this.graph.notificationAudience,
+        claims: options.omitTenant ? {} : { tid: this.graph.tenantId },
+      },
+      options,
     );
   }
 

@@ -1,7 +1,6 @@
-import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../../../common/public.decorator';
+import { SandboxController } from '../../shared/sandbox/sandbox-test-routes';
 import { sendAnswer } from '../../shared/sandbox/simulated-answer';
 import { inReasonFormat, reasonFormatOf } from '../../shared/sandbox/ucwa-family-reasons';
 import { SaasSandboxService } from './saas-sandbox.service';
@@ -9,9 +8,7 @@ import { SaasSandboxService } from './saas-sandbox.service';
 const APP = 'platformservice/v1/applications/app1';
 
 /** /sandbox/saas: the simulated Trusted Application API, plus `_inspect`/`_control` for tests. */
-@ApiExcludeController()
-@Public()
-@Controller('sandbox/saas')
+@SandboxController('saas')
 export class SaasSandboxController {
   constructor(private readonly saas: SaasSandboxService) {}
 

@@ -1,32 +1,21 @@
-import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../../../config/config';
 import type { SaasConfig } from '../saas.config';
 import { SandboxEventPoster } from '../../shared/sandbox/event-poster';
-import {
-  EXPIRED_TOKEN_CHALLENGE,
-  SandboxAccessTokens,
-  SubmitAttempts,
-} from '../../shared/sandbox/sandbox-access-tokens';
-import { playRingTimeline } from '../../shared/sandbox/ring-timeline';
+import { EXPIRED_TOKEN_CHALLENGE, SandboxAccessTokens } from '../../shared/sandbox/sandbox-access-tokens';
 import { SandboxTimers } from '../../shared/sandbox/sandbox-timers';
-import { SandboxTokenIssuer } from '../../shared/sandbox/sandbox-token-issuer';
+import { SandboxTokenIssuer, type TestTokenOptions } from '../../shared/sandbox/sandbox-token-issuer';
 import { SandboxConversations } from '../../shared/sandbox/sandbox-conversations';
-import { conversationScenario, targetScenario, type TargetScenario } from '../../shared/sandbox/scenarios';
 import type { SimulatedAnswer } from '../../shared/sandbox/simulated-answer';
-import { SIMULATED_REASONS, type SimulatedReason } from '../../shared/sandbox/ucwa-family-reasons';
+import { reasonAnswer } from '../../shared/sandbox/ucwa-family-reasons';
+import {
+  CONVERSATION_NOT_FOUND,
+  INVALID_CONVERSATION_ID,
+  SimulatedParticipantInvitations,
+} from '../../shared/sandbox/ucwa-family-invitations';
 
 /** The Skype for Business Online service principal that AAD names as `appid` in callback tokens (protocols.md §2.5). */
 const SKYPE_ONLINE_APP_ID = '00000004-0000-0ff1-ce00-000000000000';
 const CALLBACK_CONTENT_TYPE = 'application/json; type="application/vnd.microsoft.com.ucwa+json"; charset=utf-8';
-
-interface SimulatedInvitation {
-  id: string;
-  operationId: string;
-  to: string;
-  scenario: TargetScenario;
-  state: 'Connecting' | 'Connected' | 'Failed';
-  reconciled: boolean;
-}
 
 /**
  * A simulated Trusted Application API: AAD-style tokens, discovery, the application of
@@ -38,12 +27,11 @@ export class SaasSandboxService {
   /** Callback tokens as AAD issues them: v1 issuer naming the tenant (protocols.md §2.5). */
   readonly issuer: SandboxTokenIssuer;
   readonly tokens = new SandboxAccessTokens();
-  readonly invites: { operationId: string; receivedAt: string; body: unknown }[] = [];
   private readonly poster = new SandboxEventPoster(this.timers);
-  private readonly attempts = new SubmitAttempts();
-  private readonly invitations = new Map<string, SimulatedInvitation>();
   private callbacks = 0;
   private readonly conversations = new SandboxConversations();
+  /** TAAref ms_rtc_saas_addParticipant: `to` and `operationId` (≤ 50) required, `subject`/`onBehalfOf` ≤ 250. */
+  private readonly invitations: SimulatedParticipantInvitations;
   private applicationShape: 'link' | 'embedded' = 'link';
   private revokeAtDiscovery = false;
 
@@ -52,6 +40,34 @@ export class SaasSandboxService {
     private readonly saas: SaasConfig,
   ) {
     this.issuer = new SandboxTokenIssuer(`https://sts.windows.net/${saas.tenantId}/`);
+    this.invitations = new SimulatedParticipantInvitations(
+      this.timers,
+      config.sandbox.ringMs,
+      this.conversations,
+      { operationIdRequired: true, maxLength: { operationId: 50, subject: 250, onBehalfOf: 250 } },
+      {
+        relPrefix: 'ms:rtc:saas:',
+        // ParticipantInvitation.Supports(cancel) is false in the SDK (protocols.md §2.4).
+        cancelable: false,
+        href: (invitation) =>
+          `${this.appPath}/communication/participantInvitations/${invitation.id}?${this.endpointQuery}`,
+        deliver: (_invitation, events, now) => this.send(events, now),
+        // Success only once the participant is in the roster (TAAref ms_rtc_saas_participantInvitation).
+        joinedEvents: (invitation) => [
+          {
+            link: {
+              rel: 'ms:rtc:saas:participant',
+              href: `${this.path}/participants/${encodeURIComponent(invitation.to)}`,
+            },
+            type: 'added',
+          },
+        ],
+      },
+    );
+  }
+
+  get invites() {
+    return this.invitations.invites;
   }
 
   get publicBaseUrl(): string {
@@ -236,9 +252,7 @@ export class SaasSandboxService {
 
   /** Test/demo control: the endpoint joins (or leaves) a conversation. */
   openConversation(id: unknown): SimulatedAnswer {
-    return this.conversations.open(id)
-      ? { status: 204 }
-      : ucwaError(400, 'BadRequest', 'ParameterValidationFailure', 'id: 1-128 URL-safe characters.');
+    return this.conversations.open(id) ? { status: 204 } : INVALID_CONVERSATION_ID;
   }
 
   endConversation(id: string): SimulatedAnswer {
@@ -250,147 +264,26 @@ export class SaasSandboxService {
     endpointId: string | undefined,
     body: Record<string, unknown>,
   ): Promise<SimulatedAnswer> {
-    const refused = this.endpointGuard(endpointId);
-    if (refused) return refused;
-    // The platform cannot add to a conversation the application is not in.
-    if (!conversationId || !this.conversations.has(conversationId)) return CONVERSATION_NOT_FOUND;
-    const operationId = typeof body?.operationId === 'string' ? body.operationId : '';
-    this.invites.push({ operationId, receivedAt: new Date().toISOString(), body });
-    const tooLong = (value: unknown) => typeof value === 'string' && value.length > 250;
-    if (
-      !operationId ||
-      operationId.length > 50 ||
-      typeof body.to !== 'string' ||
-      tooLong(body.subject) ||
-      tooLong(body.onBehalfOf)
-    ) {
-      return ucwaError(400, 'BadRequest', 'ParameterValidationFailure', 'Please check what you entered and try again.');
-    }
-    const conversation = conversationScenario(conversationId);
-    if (conversation === 'gone') return ucwaError(410, 'Gone', 'CannotRedirect', 'No backup pool is available.');
-    if (conversation === 'already')
-      return ucwaError(409, 'Conflict', 'AlreadyExists', 'The participant is already in the conversation.');
-    if (conversation === 'nocallback')
-      return ucwaError(500, 'ServiceFailure', 'CallbackChannelError', 'The callback URL could not be reached.');
-    const scenario = targetScenario({ to: body.to });
-    const attempt = this.attempts.next(operationId);
-    if (scenario === 'throttle' && attempt === 1)
-      return { ...ucwaError(429, 'TooManyRequests', 'None', 'Slow down.'), headers: { 'Retry-After': '1' } };
-    if (scenario === 'flaky' && attempt === 1) return ucwaError(503, 'ServiceUnavailable', 'None', 'Try again.');
-    const invitation: SimulatedInvitation = {
-      id: randomUUID(),
-      operationId,
-      to: body.to,
-      scenario,
-      state: 'Connecting',
-      reconciled: false,
-    };
-    this.invitations.set(invitation.id, invitation);
-    await this.play(invitation);
-    return {
-      status: 201,
-      headers: {
-        Location: `${this.appPath}/communication/participantInvitations/${invitation.id}?${this.endpointQuery}`,
-      },
-    };
+    return this.endpointGuard(endpointId) ?? this.invitations.add('', conversationId, body);
   }
 
-  /** The gateway's reconciliation. `late` sends its outcome only after being asked. */
+  /** The gateway's reconciliation. */
   invitation(id: string): SimulatedAnswer {
-    const invitation = this.invitations.get(id);
-    if (!invitation) return ucwaError(404, 'NotFound', 'None', 'No such invitation.');
-    if (invitation.scenario === 'late' && !invitation.reconciled) {
-      invitation.reconciled = true;
-      this.timers.after(this.config.sandbox.ringMs, () => this.complete(invitation, undefined));
-    }
-    return {
-      status: 200,
-      body: {
-        operationId: invitation.operationId,
-        to: invitation.to,
-        state: invitation.state,
-        _links: { self: { href: `${this.appPath}/communication/participantInvitations/${id}?${this.endpointQuery}` } },
-      },
-    };
+    return this.invitations.get(id);
   }
 
   /**
    * A callback token with AAD's documented claims (protocols.md §2.5: aud, iss, tid,
    * appid of the SfB Online service principal, ver 1.0); tests may change or drop claims.
    */
-  signForTest(options: {
-    audience?: string;
-    /** null: no `exp` claim. */
-    lifetimeSeconds?: number | null;
-    issuer?: string;
-    claims?: Record<string, string | null>;
-  }): Promise<string> {
-    const claims: Record<string, string> = {
-      tid: this.saas.tenantId,
-      appid: SKYPE_ONLINE_APP_ID,
-      ver: '1.0',
-      ...(options.issuer ? { iss: options.issuer } : {}),
-    };
-    for (const [name, value] of Object.entries(options.claims ?? {})) {
-      if (value === null) delete claims[name];
-      else claims[name] = value;
-    }
-    return this.issuer.sign(
-      options.audience ?? this.saas.callbackAudience,
-      claims,
-      options.lifetimeSeconds === undefined ? 300 : options.lifetimeSeconds,
-    );
-  }
-
-  private async play(invitation: SimulatedInvitation): Promise<void> {
-    const ring = this.config.sandbox.ringMs;
-    if (invitation.scenario === 'dup') {
-      // The outcome before the 201, then everything again, out of order.
-      invitation.state = 'Connected';
-      const completed = this.event(invitation, 'completed', 'Success');
-      const early = {
-        ...this.event(invitation, 'started'),
-        _embedded: {
-          'ms:rtc:saas:participantInvitation': { state: 'Connecting', operationId: invitation.operationId },
-        },
-      };
-      await this.send([completed], true);
-      this.timers.after(ring / 3, () => this.send([completed, early, early]));
-      return;
-    }
-    playRingTimeline(this.timers, ring, invitation.scenario, {
-      ring: () => this.send([this.event(invitation, 'started')]),
-      end: () => this.complete(invitation, SIMULATED_REASONS[invitation.scenario]),
-    });
-  }
-
-  private complete(invitation: SimulatedInvitation, reason: SimulatedReason | undefined): void {
-    if (invitation.state !== 'Connecting') return;
-    invitation.state = reason ? 'Failed' : 'Connected';
-    const added = {
-      link: { rel: 'ms:rtc:saas:participant', href: `${this.path}/participants/${encodeURIComponent(invitation.to)}` },
-      type: 'added',
-    };
-    void this.send(
-      reason
-        ? [this.event(invitation, 'completed', 'Failure', reason)]
-        : [added, this.event(invitation, 'completed', 'Success')],
-    );
-  }
-
-  private event(invitation: SimulatedInvitation, type: string, status?: string, reason?: SimulatedReason) {
-    return {
-      link: {
-        rel: 'ms:rtc:saas:participantInvitation',
-        href: `${this.appPath}/communication/participantInvitations/${invitation.id}?${this.endpointQuery}`,
+  signForTest(options: TestTokenOptions): Promise<string> {
+    return this.issuer.signForTest(
+      {
+        audience: this.saas.callbackAudience,
+        claims: { tid: this.saas.tenantId, appid: SKYPE_ONLINE_APP_ID, ver: '1.0' },
       },
-      _embedded: {
-        'ms:rtc:saas:participantInvitation': { state: invitation.state, operationId: invitation.operationId },
-      },
-      type,
-      ...(status ? { status } : {}),
-      ...(reason ? { reason } : {}),
-    };
+      options,
+    );
   }
 
   /** One callback: the UCWA envelope, signed, POSTed to the gateway (awaited when `now`). */
@@ -417,8 +310,6 @@ export class SaasSandboxService {
   }
 }
 
-const CONVERSATION_NOT_FOUND = ucwaError(404, 'NotFound', 'ConversationNotFound', 'The conversation does not exist.');
-
 function ucwaError(status: number, code: string, subcode: string, message: string): SimulatedAnswer {
-  return { status, body: { code, subcode, message } };
+  return reasonAnswer(status, { code, subcode, message });
 }

@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload, type KeyLike } from 'jose';
 
+/** What a test may change in a token the simulator signs (`_control/sign`). */
+export interface TestTokenOptions {
+  audience?: string;
+  /** null: no `exp` claim. */
+  lifetimeSeconds?: number | null;
+  issuer?: string;
+  /** Claims to set, or to drop (null). */
+  claims?: Record<string, string | null>;
+}
+
 interface SigningKey {
   kid: string;
   privateKey: KeyLike;
@@ -33,6 +43,26 @@ export class SandboxTokenIssuer {
       .setJti(randomUUID());
     if (lifetimeSeconds !== null) jwt.setExpirationTime(`${lifetimeSeconds}s`);
     return jwt.sign(privateKey);
+  }
+
+  /**
+   * A token as the simulator signs its events (`audience`, `claims`: the platform's
+   * documented ones), changed as the test asks, for the gateway's checks.
+   */
+  async signForTest(
+    signed: { audience: string; claims: Record<string, string> },
+    options: TestTokenOptions,
+  ): Promise<string> {
+    const claims: Record<string, string> = { ...signed.claims, ...(options.issuer ? { iss: options.issuer } : {}) };
+    for (const [name, value] of Object.entries(options.claims ?? {})) {
+      if (value === null) delete claims[name];
+      else claims[name] = value;
+    }
+    return this.sign(
+      options.audience ?? signed.audience,
+      claims,
+      options.lifetimeSeconds === undefined ? 300 : options.lifetimeSeconds,
+    );
   }
 
   private signingKey(): Promise<SigningKey> {

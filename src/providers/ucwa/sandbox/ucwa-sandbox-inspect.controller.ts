@@ -1,76 +1,47 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
-import { Public } from '../../../common/public.decorator';
-import { sendAnswer } from '../../shared/sandbox/simulated-answer';
+import { Get, HttpCode, Post } from '@nestjs/common';
+import {
+  SandboxController,
+  SandboxTestRoutes,
+  withConversationControl,
+} from '../../shared/sandbox/sandbox-test-routes';
 import { UcwaSandboxService } from './ucwa-sandbox.service';
 
 /**
- * Test-only routes of the ucwa simulator: what it received (`_inspect`) and faults or
- * tokens on demand (`_control`). Mounted only with SANDBOX_INSPECT=true, which the
- * configuration refuses in production: these routes mint tokens the ingress trusts and
- * show upstream traffic.
+ * Test-only routes of the ucwa simulator (providers/shared/sandbox/sandbox-test-routes.ts):
+ * the shared ones, conversation control, and the event channel's faults.
  */
-@ApiExcludeController()
-@Public()
-@Controller('sandbox/ucwa')
-export class UcwaSandboxInspectController {
-  constructor(private readonly ucwa: UcwaSandboxService) {}
-
-  /** The simulated user joins a conversation (contract.md §7): `{"id": "conf-2"}`. */
-  @Post('_control/conversations')
-  openConversation(@Body() body: { id?: unknown } | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    return sendAnswer(reply, this.ucwa.openConversation(body?.id));
-  }
-
-  @Delete('_control/conversations/:id')
-  endConversation(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    return sendAnswer(reply, this.ucwa.endConversation(id));
-  }
-
-  @Get('_inspect/invites')
-  invites(@Query('operationId') operationId?: string) {
-    return { invites: this.ucwa.invites.filter((invite) => !operationId || invite.operationId === operationId) };
-  }
-
+@SandboxController('ucwa')
+export class UcwaSandboxInspectController extends withConversationControl(SandboxTestRoutes(UcwaSandboxService)) {
   /** Applications alive now, and every one ever created (replicas must share one). */
   @Get('_inspect/applications')
   applications() {
-    return this.ucwa.applicationCounts();
+    return this.simulator.applicationCounts();
   }
 
-  @Get('_inspect/tokens')
-  tokens() {
-    return { issued: this.ucwa.tokens.issued };
-  }
-
-  @Post('_control/expire-tokens')
-  @HttpCode(204)
-  expireTokens(): void {
-    this.ucwa.tokens.expireAll();
-  }
-
+  /** The server loses every application (404 ApplicationNotFound next). */
   @Post('_control/drop-application')
   @HttpCode(204)
   dropApplication(): void {
-    this.ucwa.dropApplications();
+    this.simulator.dropApplications();
   }
 
+  /** The next events overflow the application's queue: the channel must resync. */
   @Post('_control/lose-events')
   @HttpCode(204)
   loseEvents(): void {
-    this.ucwa.loseNextEvents();
+    this.simulator.loseNextEvents();
   }
 
+  /** Another P-GET replaces the held one (409 PGetReplaced). */
   @Post('_control/replace-poll')
   @HttpCode(204)
   replacePoll(): void {
-    this.ucwa.replaceHeldPolls();
+    this.simulator.replaceHeldPolls();
   }
 
   @Post('_control/cut-channel')
   @HttpCode(204)
   cutChannel(): void {
-    this.ucwa.cutChannels();
+    this.simulator.cutChannels();
   }
 }

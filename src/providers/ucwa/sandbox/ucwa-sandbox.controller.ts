@@ -1,7 +1,6 @@
-import { Body, Controller, Delete, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Delete, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../../../common/public.decorator';
+import { SandboxController } from '../../shared/sandbox/sandbox-test-routes';
 import { sendAnswer } from '../../shared/sandbox/simulated-answer';
 import { inReasonFormat, reasonFormatOf } from '../../shared/sandbox/ucwa-family-reasons';
 import { ROOT, UcwaSandboxService } from './ucwa-sandbox.service';
@@ -9,9 +8,7 @@ import { ROOT, UcwaSandboxService } from './ucwa-sandbox.service';
 const APP = 'ucwa/v1/applications/:app';
 
 /** /sandbox/ucwa: the simulated UCWA 2015 pool, plus `_inspect`/`_control` for tests. */
-@ApiExcludeController()
-@Public()
-@Controller('sandbox/ucwa')
+@SandboxController('ucwa')
 export class UcwaSandboxController {
   constructor(private readonly ucwa: UcwaSandboxService) {}
 

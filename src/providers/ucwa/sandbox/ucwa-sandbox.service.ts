@@ -1,32 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../../../config/config';
 import type { UcwaConfig } from '../ucwa.config';
-import { SandboxAccessTokens, SubmitAttempts } from '../../shared/sandbox/sandbox-access-tokens';
-import { playRingTimeline } from '../../shared/sandbox/ring-timeline';
+import { SandboxAccessTokens } from '../../shared/sandbox/sandbox-access-tokens';
 import { SandboxTimers } from '../../shared/sandbox/sandbox-timers';
 import { SandboxConversations } from '../../shared/sandbox/sandbox-conversations';
-import { conversationScenario, targetScenario, type TargetScenario } from '../../shared/sandbox/scenarios';
+import { conversationScenario } from '../../shared/sandbox/scenarios';
 import type { SimulatedAnswer } from '../../shared/sandbox/simulated-answer';
-import { SIMULATED_REASONS, reasonAnswer, type SimulatedReason } from '../../shared/sandbox/ucwa-family-reasons';
+import { inReasonFormat, reasonAnswer } from '../../shared/sandbox/ucwa-family-reasons';
+import {
+  CONVERSATION_NOT_FOUND,
+  INVALID_CONVERSATION_ID,
+  SimulatedParticipantInvitations,
+  type SimulatedInvitation,
+} from '../../shared/sandbox/ucwa-family-invitations';
 import { SimulatedEventChannel, type ChannelAnswer } from './ucwa-sandbox.channel';
 
 export const ROOT = '/sandbox/ucwa';
-const CONVERSATION_NOT_FOUND: SimulatedAnswer = {
-  status: 404,
-  body: { code: 'NotFound', subcode: 'ConversationNotFound', message: 'The conversation does not exist.' },
-};
 const API = `${ROOT}/ucwa/v1/applications`;
-
-interface SimulatedInvitation {
-  id: string;
-  appId: string;
-  operationId: string;
-  to: string;
-  scenario: TargetScenario;
-  state: 'Connecting' | 'Connected' | 'Failed' | 'Cancelled';
-  reason?: SimulatedReason;
-  reconciled: boolean;
-}
 
 /**
  * A simulated UCWA 2015 pool: autodiscover with a pool redirect, the MsRtcOAuth password
@@ -36,17 +26,33 @@ interface SimulatedInvitation {
 export class UcwaSandboxService {
   readonly timers = new SandboxTimers();
   readonly tokens = new SandboxAccessTokens();
-  readonly invites: { operationId: string; application: string; receivedAt: string; body: unknown }[] = [];
-  private readonly attempts = new SubmitAttempts();
   private readonly applications = new Map<string, SimulatedEventChannel>();
   private applicationsCreated = 0;
-  private readonly invitations = new Map<string, SimulatedInvitation>();
   private readonly conversations = new SandboxConversations();
+  /** addParticipant takes `to` and `operationId` ≤ 50 (SD addParticipant_ref.md); `subject` (protocols.md §1.8: a guess) ≤ 250. */
+  private readonly invitations: SimulatedParticipantInvitations;
 
   constructor(
     private readonly config: AppConfig,
     private readonly ucwa: UcwaConfig,
-  ) {}
+  ) {
+    this.invitations = new SimulatedParticipantInvitations(
+      this.timers,
+      config.sandbox.ringMs,
+      this.conversations,
+      { operationIdRequired: false, maxLength: { operationId: 50, subject: 250 } },
+      {
+        relPrefix: '',
+        cancelable: true,
+        href: (invitation) => `${API}/${invitation.scope}/communication/participantInvitations/${invitation.id}`,
+        deliver: (invitation, events, now) => this.deliver(invitation, events, now),
+      },
+    );
+  }
+
+  get invites() {
+    return this.invitations.invites;
+  }
 
   challenge(): SimulatedAnswer {
     const href = `${this.config.publicBaseUrl}${ROOT}/oauth/token`;
@@ -75,10 +81,11 @@ export class UcwaSandboxService {
   guard(authorization: string | undefined, appId?: string): SimulatedAnswer | undefined {
     if (!this.tokens.isValid(authorization)) return this.challenge();
     if (appId && !this.applications.has(appId)) {
-      return {
-        status: 404,
-        body: { code: 'NotFound', subcode: 'ApplicationNotFound', message: 'The application does not exist.' },
-      };
+      return reasonAnswer(404, {
+        code: 'NotFound',
+        subcode: 'ApplicationNotFound',
+        message: 'The application does not exist.',
+      });
     }
     return undefined;
   }
@@ -145,11 +152,7 @@ export class UcwaSandboxService {
 
   /** Test/demo control: the simulated user joins (or leaves) a conversation; applications hear of it. */
   openConversation(id: unknown): SimulatedAnswer {
-    if (!this.conversations.open(id))
-      return {
-        status: 400,
-        body: { code: 'BadRequest', subcode: 'ParameterValidationFailure', message: 'id: 1-128 URL-safe characters.' },
-      };
+    if (!this.conversations.open(id)) return INVALID_CONVERSATION_ID;
     this.conversationEvent(id, 'added');
     return { status: 204 };
   }
@@ -161,94 +164,17 @@ export class UcwaSandboxService {
   }
 
   async addParticipant(appId: string, conversationId: string, body: Record<string, unknown>): Promise<SimulatedAnswer> {
-    if (!this.conversations.has(conversationId)) return CONVERSATION_NOT_FOUND;
-    const operationId = typeof body?.operationId === 'string' ? body.operationId : '';
-    this.invites.push({ operationId, application: appId, receivedAt: new Date().toISOString(), body });
-    if (
-      typeof body.to !== 'string' ||
-      operationId.length > 50 ||
-      (typeof body.subject === 'string' && body.subject.length > 250)
-    ) {
-      return {
-        status: 400,
-        body: {
-          code: 'BadRequest',
-          subcode: 'ParameterValidationFailure',
-          message: 'Please check what you entered and try again.',
-        },
-      };
-    }
-    const conversation = conversationScenario(conversationId);
-    if (conversation === 'gone') {
-      // Some UCWA pools answer in XML: the adapter must read both (SD ErrorsAndInformationalMessages.md).
-      return reasonAnswer(
-        410,
-        { code: 'Gone', subcode: 'CannotRedirect', message: 'No backup pool is available.' },
-        'xml',
-      );
-    }
-    if (conversation === 'already')
-      return {
-        status: 409,
-        body: { code: 'Conflict', subcode: 'AlreadyExists', message: 'Already in the conversation.' },
-      };
-    if (conversation === 'nocallback')
-      return {
-        status: 500,
-        body: { code: 'ServiceFailure', subcode: 'CallbackChannelError', message: 'The event channel is unreachable.' },
-      };
-    const scenario = targetScenario({ to: body.to });
-    const attempt = this.attempts.next(operationId || randomUUID());
-    if (scenario === 'throttle' && attempt === 1)
-      return { status: 429, headers: { 'Retry-After': '1' }, body: { code: 'TooManyRequests', message: 'Slow down.' } };
-    if (scenario === 'flaky' && attempt === 1)
-      return { status: 503, body: { code: 'ServiceUnavailable', message: 'Try again.' } };
-    const invitation: SimulatedInvitation = {
-      id: randomUUID(),
-      appId,
-      operationId,
-      to: body.to,
-      scenario,
-      state: 'Connecting',
-      reconciled: false,
-    };
-    this.invitations.set(invitation.id, invitation);
-    await this.play(invitation);
-    return { status: 201, headers: { Location: this.invitationHref(invitation) } };
+    const answer = await this.invitations.add(appId, conversationId, body, { application: appId });
+    // Some UCWA pools answer in XML: the adapter must read both (SD ErrorsAndInformationalMessages.md).
+    return conversationScenario(conversationId) === 'gone' ? inReasonFormat(answer, 'xml') : answer;
   }
 
   invitation(id: string): SimulatedAnswer {
-    const invitation = this.invitations.get(id);
-    if (!invitation) return { status: 404, body: { code: 'NotFound', message: 'No such invitation.' } };
-    if (invitation.scenario === 'late' && !invitation.reconciled) {
-      invitation.reconciled = true;
-      this.timers.after(this.config.sandbox.ringMs, () => this.complete(invitation));
-    }
-    const self = this.invitationHref(invitation);
-    return {
-      status: 200,
-      body: {
-        operationId: invitation.operationId,
-        to: invitation.to,
-        state: invitation.state,
-        ...(invitation.reason
-          ? { status: 'Failure', reason: invitation.reason }
-          : invitation.state === 'Connected'
-            ? { status: 'Success' }
-            : {}),
-        _links: {
-          self: { href: self },
-          ...(invitation.state === 'Connecting' ? { cancel: { href: `${self}/cancel` } } : {}),
-        },
-      },
-    };
+    return this.invitations.get(id);
   }
 
   cancel(id: string): SimulatedAnswer {
-    const invitation = this.invitations.get(id);
-    if (!invitation) return { status: 404, body: { code: 'NotFound', message: 'No such invitation.' } };
-    this.timers.after(this.config.sandbox.ringMs / 4, () => this.complete(invitation, SIMULATED_REASONS.cancel));
-    return { status: 204 };
+    return this.invitations.cancel(id);
   }
 
   deleteApplication(appId: string): SimulatedAnswer {
@@ -288,44 +214,15 @@ export class UcwaSandboxService {
     this.dropApplications();
   }
 
-  private async play(invitation: SimulatedInvitation): Promise<void> {
-    const ring = this.config.sandbox.ringMs;
-    if (invitation.scenario === 'dup') {
-      // Completed before the 201 (protocols.md §1.4: events can precede it), then all twice, out of order.
-      invitation.state = 'Connected';
-      this.emit(invitation, 'completed', 'Success');
-      await this.applications.get(invitation.appId)?.whenFlushed();
-      this.timers.after(ring / 3, () => {
-        this.emit(invitation, 'completed', 'Success');
-        this.emit(invitation, 'started', undefined, 'Connecting');
-        this.emit(invitation, 'started', undefined, 'Connecting');
-      });
-      return;
-    }
-    playRingTimeline(this.timers, ring, invitation.scenario, {
-      ring: () => this.emit(invitation, 'started'),
-      end: () => this.complete(invitation, SIMULATED_REASONS[invitation.scenario]),
-    });
-  }
-
-  private complete(invitation: SimulatedInvitation, reason?: SimulatedReason): void {
-    if (invitation.state !== 'Connecting') return;
-    invitation.state = reason ? (reason.subcode === 'Canceled' ? 'Cancelled' : 'Failed') : 'Connected';
-    invitation.reason = reason;
-    this.emit(invitation, 'completed', reason ? 'Failure' : 'Success');
-  }
-
-  private emit(invitation: SimulatedInvitation, type: string, status?: string, state: string = invitation.state): void {
-    const event = {
-      link: { rel: 'participantInvitation', href: this.invitationHref(invitation) },
-      _embedded: { participantInvitation: { state, operationId: invitation.operationId } },
-      type,
-      ...(status ? { status } : {}),
-      ...(status === 'Failure' && invitation.reason ? { reason: invitation.reason } : {}),
-    };
-    this.applications
-      .get(invitation.appId)
-      ?.enqueue({ rel: 'communication', href: `${API}/${invitation.appId}/communication`, events: [event] });
+  /**
+   * Each event as its own `communication` sender on the application's channel; `now`
+   * waits until a poll has taken it (the outcome that precedes the 201 in `dup`).
+   */
+  private async deliver(invitation: SimulatedInvitation, events: object[], now: boolean): Promise<void> {
+    const channel = this.applications.get(invitation.scope);
+    for (const event of events)
+      channel?.enqueue({ rel: 'communication', href: `${API}/${invitation.scope}/communication`, events: [event] });
+    if (now) await channel?.whenFlushed();
   }
 
   /** `conversation added` / `deleted`, sender `communication` (SD conversation_ref.md events). */
@@ -345,9 +242,5 @@ export class UcwaSandboxService {
         ],
       });
     }
-  }
-
-  private invitationHref(invitation: SimulatedInvitation): string {
-    return `${API}/${invitation.appId}/communication/participantInvitations/${invitation.id}`;
   }
 }
