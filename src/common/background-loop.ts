@@ -9,6 +9,8 @@ export class BackgroundLoop {
   private running = false;
   private current?: Promise<void>;
   private wakeSleep?: () => void;
+  /** A wake() that came while the step ran: the next sleep is skipped, not the news lost. */
+  private wokenDuringStep = false;
 
   constructor(
     private readonly name: string,
@@ -23,7 +25,8 @@ export class BackgroundLoop {
   }
 
   wake(): void {
-    this.wakeSleep?.();
+    if (this.wakeSleep) this.wakeSleep();
+    else this.wokenDuringStep = true;
   }
 
   async stop(): Promise<void> {
@@ -35,12 +38,15 @@ export class BackgroundLoop {
   private async run(): Promise<void> {
     while (this.running) {
       let sleepMs = 1000;
+      this.wokenDuringStep = false;
       try {
         sleepMs = await this.step();
       } catch (error) {
         this.logger.error({ err: error }, `${this.name} step failed`);
       }
       if (!this.running) break;
+      // Work announced after the step looked (a commit during its last query) is due now.
+      if (this.wokenDuringStep) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(0, sleepMs));
         this.wakeSleep = () => {

@@ -22,8 +22,19 @@ export const MAX_IN_FLIGHT = 64;
  * with many invitations cannot take every slot; its further rows wait their turn.
  */
 export const MAX_IN_FLIGHT_PER_RECEIVER = 8;
-/** How long a row stays back when its receiver is at its cap. */
+/** Claimed rows that wait in-process for one of their receiver's slots (see slotFor). */
+export const MAX_WAITING_PER_RECEIVER = 8;
+/**
+ * How long a row stays back when its receiver's slots and queue are full: about one of
+ * that receiver's recent attempts (a fast receiver's slot frees within milliseconds, a
+ * slow one's may take the whole deadline), between these bounds (the minimum keeps a busy
+ * receiver's rows from cycling through claim and release); the maximum when its
+ * attempts are not known yet.
+ */
 const RECEIVER_BUSY_DELAY_MS = 1000;
+const RECEIVER_BUSY_MIN_DELAY_MS = 100;
+/** Receivers whose attempt durations are remembered (then the memory starts over). */
+const MAX_KNOWN_RECEIVERS = 1024;
 const MAX_SLEEP_MS = 1000;
 
 /**
@@ -48,6 +59,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private readonly leaseMs: number;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly perReceiver = new Map<string, number>();
+  /** Per receiver: a moving average of its attempts' durations (ms), for the busy delay. */
+  private readonly attemptMs = new Map<string, number>();
+  /** Per receiver: the rows waiting for one of its slots, first come first served. */
+  private readonly waiting = new Map<string, (() => void)[]>();
   private readonly stopping = new AbortController();
   private unsubscribe?: () => void;
 
@@ -111,24 +126,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private start(delivery: DueDelivery): void {
-    const receiver = receiverOf(delivery.callbackUrl);
-    const running = this.perReceiver.get(receiver) ?? 0;
-    let step: Promise<void>;
-    if (running >= MAX_IN_FLIGHT_PER_RECEIVER) {
-      step = this.repository.release(
-        delivery,
-        this.workerId,
-        new Date(Date.now() + RECEIVER_BUSY_DELAY_MS).toISOString(),
-      );
-    } else {
-      this.perReceiver.set(receiver, running + 1);
-      step = this.deliver(delivery).finally(() => {
-        const left = (this.perReceiver.get(receiver) ?? 1) - 1;
-        if (left > 0) this.perReceiver.set(receiver, left);
-        else this.perReceiver.delete(receiver);
-      });
-    }
-    const task = step
+    const task = this.attempt(delivery, receiverOf(delivery.callbackUrl))
       .catch((error: unknown) =>
         this.logger.error({ err: error, deliveryId: delivery.id }, 'Webhook delivery step failed'),
       )
@@ -138,6 +136,79 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
         this.loop.wake();
       });
     this.inFlight.add(task);
+  }
+
+  /** One claimed row: sent in one of its receiver's slots, or handed back for later. */
+  private async attempt(delivery: DueDelivery, receiver: string): Promise<void> {
+    if (!(await this.slotFor(receiver))) {
+      // Its receiver's slots and queue are full (or shutdown came while it waited).
+      const delayMs = this.stopping.signal.aborted ? 0 : this.busyDelayMs(receiver);
+      await this.repository.release(delivery, this.workerId, new Date(Date.now() + delayMs).toISOString());
+      return;
+    }
+    const started = Date.now();
+    try {
+      await this.deliver(delivery);
+    } finally {
+      this.noteAttempt(receiver, Date.now() - started);
+      this.freeSlot(receiver);
+    }
+  }
+
+  private noteAttempt(receiver: string, ms: number): void {
+    const previous = this.attemptMs.get(receiver);
+    if (previous === undefined && this.attemptMs.size >= MAX_KNOWN_RECEIVERS) this.attemptMs.clear();
+    this.attemptMs.set(receiver, previous === undefined ? ms : previous * 0.8 + ms * 0.2);
+  }
+
+  private busyDelayMs(receiver: string): number {
+    const typical = this.attemptMs.get(receiver) ?? RECEIVER_BUSY_DELAY_MS;
+    return Math.round(Math.min(RECEIVER_BUSY_DELAY_MS, Math.max(RECEIVER_BUSY_MIN_DELAY_MS, typical)));
+  }
+
+  /**
+   * Takes one of the receiver's MAX_IN_FLIGHT_PER_RECEIVER slots. When all are taken the
+   * row waits in the receiver's short queue (at most MAX_WAITING_PER_RECEIVER) for the next
+   * free one instead of going back to the database for a second: under a burst to one
+   * healthy receiver that second was most of the delivery latency. A full queue, or
+   * shutdown, answers false. A waiting row still holds one of the replica's 64 slots, so a
+   * slow receiver holds at most 8 running + 8 waiting of them; its lease (twice the attempt
+   * deadline at least) outlasts the wait, which ends when one running attempt does.
+   */
+  private slotFor(receiver: string): boolean | Promise<boolean> {
+    const running = this.perReceiver.get(receiver) ?? 0;
+    if (running < MAX_IN_FLIGHT_PER_RECEIVER) {
+      this.perReceiver.set(receiver, running + 1);
+      return true;
+    }
+    const queue = this.waiting.get(receiver) ?? [];
+    if (queue.length >= MAX_WAITING_PER_RECEIVER || this.stopping.signal.aborted) return false;
+    this.waiting.set(receiver, queue);
+    return new Promise<boolean>((resolve) => {
+      const onAbort = () => {
+        const index = queue.indexOf(grant);
+        if (index >= 0) queue.splice(index, 1);
+        if (queue.length === 0 && this.waiting.get(receiver) === queue) this.waiting.delete(receiver);
+        resolve(false);
+      };
+      const grant = () => {
+        this.stopping.signal.removeEventListener('abort', onAbort);
+        resolve(true);
+      };
+      this.stopping.signal.addEventListener('abort', onAbort, { once: true });
+      queue.push(grant);
+    });
+  }
+
+  /** Gives the slot to the receiver's next waiting row, or frees it. */
+  private freeSlot(receiver: string): void {
+    const queue = this.waiting.get(receiver);
+    const next = queue?.shift();
+    if (queue && queue.length === 0) this.waiting.delete(receiver);
+    if (next) return next();
+    const left = (this.perReceiver.get(receiver) ?? 1) - 1;
+    if (left > 0) this.perReceiver.set(receiver, left);
+    else this.perReceiver.delete(receiver);
   }
 
   private async deliver(delivery: DueDelivery): Promise<void> {

@@ -10,6 +10,7 @@ import { invitationTraceMigration } from './migrations/004-invitation-trace';
 import { growthIndexesMigration } from './migrations/005-growth-indexes';
 import { transitionReasonsMigration } from './migrations/006-transition-reasons';
 import type { Database } from './schema';
+import { CachingSqliteDatabase } from './sqlite-statement-cache';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -52,7 +53,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     return {
-      db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
+      db: new Kysely<Database>({ dialect: new SqliteDialect({ database: new CachingSqliteDatabase(sqlite) }) }),
       dialect: 'sqlite',
       description: `sqlite:${file}`,
     };

@@ -115,7 +115,8 @@ export interface SharedStateTable {
 
 /**
  * Token buckets of the request limits (common/rate-limit): tokens left as of
- * `refilled_at` (epoch ms); `denied` = whether the last request found it empty.
+ * `refilled_at` (epoch ms); `denied` = the last take's outcome: 1 found it empty, 0 took
+ * a replica's lease of tokens, 2 took the single token left (TokenBucketStore).
  */
 export interface RateLimitBucketsTable {
   key: string;

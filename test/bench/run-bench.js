@@ -17,7 +17,13 @@
 //   provider event → caller webhook delivered, same open loop         p99 ≤ 250 ms
 //   gateway RSS after the load (peak during it)                        ≤ 200 MB peak
 //   PostgreSQL only: POST on two replicas (load spread over both)
-// Environment: BENCH_SECONDS (8) per round, BENCH_CLIENTS (32), BENCH_ONLY=sqlite|postgres.
+// Environment: BENCH_SECONDS (8) per round, BENCH_CLIENTS (32), BENCH_ONLY=sqlite|postgres,
+// BENCH_PROFILE_DIR (each gateway writes a V8 CPU profile there when it stops),
+// BENCH_NODE_ARGS (node flags for the gateways only).
+// `npm run bench -- --soak`: instead of the table, a memory soak — BENCH_SOAK_MINUTES (10)
+// of open-loop POSTs (with webhooks) at BENCH_SOAK_RATE (default: half the gateway's closed-
+// loop POST throughput, measured first) on SQLite, RSS sampled each
+// minute; reports the start and end RSS (after warm-up) and the peak.
 const { spawn } = require('node:child_process');
 const { mkdtempSync, openSync, readFileSync, rmSync } = require('node:fs');
 const http = require('node:http');
@@ -30,6 +36,7 @@ const WARMUP_MS = 2000;
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
 const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const ONLY = process.env.BENCH_ONLY;
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
 const API_KEY = 'bench-key-0123456789abcdef';
 const WEBHOOK_SECRET = `whsec_${Buffer.from('bench-webhook-secret-0123456789').toString('base64')}`;
@@ -98,6 +105,16 @@ function rss(pid) {
   }
 }
 
+/** CPU time a process has used so far (user + system, ms), from /proc: robust to a busy machine. */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 10 ms
+  } catch {
+    return 0;
+  }
+}
+
 async function startGateway(mockUrl, databaseUrl, name) {
   const port = await new Promise((resolve) => {
     const probe = http.createServer().listen(0, '127.0.0.1', () => {
@@ -106,7 +123,11 @@ async function startGateway(mockUrl, databaseUrl, name) {
     });
   });
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [MAIN], {
+  // BENCH_PROFILE_DIR: each gateway writes a V8 CPU profile there when it stops.
+  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  // BENCH_NODE_ARGS: node flags for the gateways only (e.g. a V8 heap setting to compare).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...profile, MAIN], {
     env: {
       ...process.env,
       NODE_ENV: 'test',
@@ -144,6 +165,7 @@ async function startGateway(mockUrl, databaseUrl, name) {
   return {
     url,
     notifyUrl: `${url}/providers/graph/notifications`,
+    pid: child.pid,
     rss: () => rss(child.pid),
     peakRss: () => peak,
     stop: () =>
@@ -173,6 +195,7 @@ let roundTag = 0;
 /** One measured round on one side: points the mock's notifications there first. */
 async function round(mockUrl, side, spec) {
   await request('POST', `${mockUrl}/_bench/notify`, { urls: side.notifyUrls });
+  const cpuBefore = (side.pids ?? []).reduce((sum, pid) => sum + cpuMs(pid), 0);
   const result = await runLoad({
     clients: CLIENTS,
     tag: `bench-${process.pid}-${(roundTag += 1)}`,
@@ -180,8 +203,10 @@ async function round(mockUrl, side, spec) {
     urls: side.urls,
     ...spec,
   });
+  // The notifications of the last requests arrive after the load ends: wait for them too.
   await settle();
-  return result;
+  const cpu = (side.pids ?? []).reduce((sum, pid) => sum + cpuMs(pid), 0) - cpuBefore;
+  return { ...result, cpuPerRequestMs: result.requests > 0 ? cpu / result.requests : NaN };
 }
 
 /** bare, gateway, bare, gateway; returns the mean of each side's two rounds. */
@@ -194,6 +219,7 @@ async function alternate(mockUrl, bare, gateway, spec) {
     p50: mean(list, 'p50'),
     p99: mean(list, 'p99'),
     errors: list.reduce((sum, r) => sum + r.errors + r.dropped, 0),
+    cpu: mean(list, 'cpuPerRequestMs'),
   });
   return { bare: summary(runs.bare), gateway: summary(runs.gateway) };
 }
@@ -236,15 +262,21 @@ async function webhookLatency(mockUrl, gateway, rate) {
   return { delivered: latencies.length, expected, p50: q(0.5), p99: q(0.99) };
 }
 
-async function measureDatabase(label, mockUrl, bareUrl, databaseUrl, replicaUrl) {
+async function measureDatabase(label, mockUrl, bareServer, databaseUrl, replicaUrl) {
+  const bareUrl = bareServer.url;
   // BENCH_SEED=N: N stored invitations before the rounds (seed.js, issue 15 item 5).
   const seeded =
     Number(process.env.BENCH_SEED ?? 0) > 0 &&
     (await require('./seed').seed(databaseUrl, Number(process.env.BENCH_SEED)));
   if (seeded) console.log(`${label}: seeded ${seeded.count} invitations in ${(seeded.ms / 1000).toFixed(1)} s`);
   const gw = await startGateway(mockUrl, databaseUrl, `gateway-${label}`);
-  const bare = { name: 'bare', urls: [bareUrl], notifyUrls: [`${bareUrl}/providers/graph/notifications`] };
-  const gateway = { name: 'gateway', urls: [gw.url], notifyUrls: [gw.notifyUrl] };
+  const bare = {
+    name: 'bare',
+    urls: [bareUrl],
+    notifyUrls: [`${bareUrl}/providers/graph/notifications`],
+    pids: [bareServer.child.pid],
+  };
+  const gateway = { name: 'gateway', urls: [gw.url], notifyUrls: [gw.notifyUrl], pids: [gw.pid] };
   const rows = [];
 
   for (const side of [bare, gateway]) await round(mockUrl, side, { mode: 'closed', durationMs: WARMUP_MS });
@@ -269,7 +301,12 @@ async function measureDatabase(label, mockUrl, bareUrl, databaseUrl, replicaUrl)
   if (replicaUrl) {
     const a = await startGateway(mockUrl, replicaUrl, `replica-a-${label}`);
     const b = await startGateway(mockUrl, replicaUrl, `replica-b-${label}`);
-    const both = { name: 'gateway', urls: [a.url, b.url], notifyUrls: [a.notifyUrl, b.notifyUrl] };
+    const both = {
+      name: 'gateway',
+      urls: [a.url, b.url],
+      notifyUrls: [a.notifyUrl, b.notifyUrl],
+      pids: [a.pid, b.pid],
+    };
     await round(mockUrl, both, { mode: 'closed', durationMs: WARMUP_MS });
     replicas = await alternate(mockUrl, bare, both, { mode: 'closed', kind: 'post', durationMs: ROUND_MS });
     await Promise.all([a.stop(), b.stop()]);
@@ -332,6 +369,12 @@ function report(result) {
       `| POST on two replicas, ${CLIENTS} clients | ${fmt(result.replicas.gateway.rps)}/s | ${fmt(result.replicas.bare.rps)}/s | ${fmt(r, 2)} | |`,
     );
   }
+  const cpu = (row) =>
+    `${fmt(row.gateway.cpu, 2)} ms vs ${fmt(row.bare.cpu, 2)} ms (${fmt(row.gateway.cpu / row.bare.cpu, 1)}×)`;
+  lines.push(
+    '',
+    `Server CPU per request, gateway vs bare (notifications included; steadier than throughput on a busy machine): POST ${cpu(post[1])}, GET ${cpu(get[1])}.`,
+  );
   const errors = [...result.rows.map((row) => row[1]), result.replicas]
     .filter(Boolean)
     .reduce((sum, row) => sum + row.gateway.errors + row.bare.errors, 0);
@@ -339,17 +382,66 @@ function report(result) {
   return lines.join('\n');
 }
 
+const SOAK = process.argv.includes('--soak');
+const SOAK_MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 10);
+const SOAK_RATE = process.env.BENCH_SOAK_RATE ? Number(process.env.BENCH_SOAK_RATE) : undefined;
+
+/** The memory soak: does RSS grow under a steady load? Bounded: one minute per step. */
+async function soak(mockUrl) {
+  const gw = await startGateway(mockUrl, `sqlite:${join(workDir, 'soak.db')}`, 'gateway-soak');
+  const receiver = await startReceiver();
+  const gateway = { name: 'gateway', urls: [gw.url], notifyUrls: [gw.notifyUrl] };
+  // Without BENCH_SOAK_RATE: half of what this gateway sustains here (as the latency rows),
+  // so the soak measures memory under load, not an ever-growing backlog.
+  const capacity = await round(mockUrl, gateway, { mode: 'closed', kind: 'post', durationMs: ROUND_MS });
+  const rate = SOAK_RATE ?? Math.max(1, Math.round(capacity.rps / 2));
+  await round(mockUrl, gateway, {
+    mode: 'open',
+    kind: 'post',
+    rate,
+    durationMs: 30_000,
+    callbackUrl: receiver.url,
+  });
+  const start = gw.rss();
+  const samples = [];
+  let requests = 0;
+  let errors = 0;
+  for (let minute = 1; minute <= SOAK_MINUTES; minute += 1) {
+    const result = await round(mockUrl, gateway, {
+      mode: 'open',
+      kind: 'post',
+      rate,
+      durationMs: 60_000,
+      callbackUrl: receiver.url,
+    });
+    requests += result.requests;
+    errors += result.errors + result.dropped;
+    samples.push(gw.rss());
+    console.log(`soak minute ${minute}: RSS ${mb(gw.rss())}, p99 ${fmt(result.p99, 1)} ms`);
+  }
+  const end = gw.rss();
+  receiver.close();
+  const peak = gw.peakRss();
+  await gw.stop();
+  console.log(
+    `\n### Soak (SQLite, ${SOAK_MINUTES} min at ${rate} POST/s with webhooks, after a 30 s warm-up)\n\n` +
+      `| RSS at start | RSS at end | peak | requests | failed or dropped |\n|---:|---:|---:|---:|---:|\n` +
+      `| ${mb(start)} | ${mb(end)} | ${mb(peak)} | ${fmt(requests)} | ${errors} |\n\nPer minute: ${samples.map(mb).join(', ')}.`,
+  );
+}
+
 async function main() {
   const mock = await startScript(join(__dirname, 'graph-mock.js'), {}, 'graph-mock');
+  if (SOAK) return soak(mock.url);
   const bare = await startScript(join(__dirname, 'bare-server.js'), { BENCH_MOCK_URL: mock.url }, 'bare');
   const results = [];
   if (ONLY !== 'postgres') {
-    results.push(await measureDatabase('SQLite', mock.url, bare.url, `sqlite:${join(workDir, 'bench.db')}`));
+    results.push(await measureDatabase('SQLite', mock.url, bare, `sqlite:${join(workDir, 'bench.db')}`));
   }
   if (PG_URL && ONLY !== 'sqlite') {
     const single = await pgSchema(`bench_${process.pid}_single`);
     const shared = await pgSchema(`bench_${process.pid}_replicas`);
-    results.push(await measureDatabase('PostgreSQL', mock.url, bare.url, single, shared));
+    results.push(await measureDatabase('PostgreSQL', mock.url, bare, single, shared));
   } else if (!PG_URL) {
     console.log('BENCH_DATABASE_URL / TEST_DATABASE_URL not set: the PostgreSQL rows are skipped.');
   }
@@ -357,6 +449,14 @@ async function main() {
     `\nGateway (Graph live against a standalone mock, 100 ms ring, two signed notifications per invite) vs a bare Fastify route making the same call; ${ROUND_MS / 1000} s per round, rounds alternated, warm-up excluded.`,
   );
   for (const result of results) console.log(report(result));
+}
+
+// Interrupted (Ctrl-C, a timeout's SIGTERM): the servers it started go with it.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    process.exit(130);
+  });
 }
 
 main()

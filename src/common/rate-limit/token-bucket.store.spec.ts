@@ -13,6 +13,24 @@ describe('TokenBucketStore (SQLite)', () => {
   });
   afterAll(() => database.db.destroy());
 
+  it('leases 1 % of a large limit per statement and never hands out more than the limit', async () => {
+    const now = 2_000_000;
+    const other = new TokenBucketStore(database); // a second replica on the same buckets
+    let allowed = 0;
+    for (let i = 0; i < 1200; i += 1) {
+      const replica = i % 2 === 0 ? store : other;
+      if (!(await replica.take('lease', now, MINUTE, 1000)).denied) allowed += 1;
+    }
+    expect(allowed).toBeLessThanOrEqual(1000);
+    expect(allowed).toBeGreaterThanOrEqual(990);
+    const row = await database.db
+      .selectFrom('rate_limit_buckets')
+      .select('tokens')
+      .where('key', '=', 'lease')
+      .executeTakeFirstOrThrow();
+    expect(Number(row.tokens)).toBeLessThan(10);
+  });
+
   it('allows a burst of the per-minute amount, then refuses without taking', async () => {
     const now = 1_000_000;
     const states = [];
