@@ -8,7 +8,7 @@ export const PROVIDER_NAMES: readonly ProviderName[] = ['graph', 'ucwa', 'saas']
 export type ProviderMode = 'sandbox' | 'live' | 'off';
 export type Modality = 'audio' | 'video' | 'messaging';
 /** `8:orgid` is a Teams user (`8:orgid:<AAD object id>`). */
-export type TargetScheme = 'sip' | 'tel' | '8:orgid' | '8:acs';
+export type TargetScheme = 'sip' | 'tel' | '8:orgid';
 
 /** What a provider can honour; drives GET /providers and the 422 capability checks. */
 export interface ProviderCapabilities {

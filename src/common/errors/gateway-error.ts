@@ -1,6 +1,6 @@
 import { ERROR_CODES, type ErrorCode } from './error-codes';
 
-export type ProviderName = 'graph' | 'ucwa' | 'saas' | 'acs';
+export type ProviderName = 'graph' | 'ucwa' | 'saas';
 
 /** The raw provider error, kept as `error.provider` / problem `provider` (contract.md §4). */
 export interface ProviderErrorDetail {
