@@ -11,6 +11,7 @@ import {
 import { startTestApp, type TestApp } from './support/test-app';
 import { liveEnvAgainst } from './support/child-service';
 import { uniqueConversation } from './support/per-test';
+import { graphOf } from './support/provider-settings';
 
 /** The Graph adapter against its simulator over HTTP: tokens, notifications and their checks. */
 describe('graph adapter against the sandbox', () => {
@@ -126,7 +127,7 @@ describe('graph adapter against the sandbox', () => {
       ['an unsigned (alg none) token', async () => unsignedToken(app, 'graph')],
       [
         "the SaaS platform's valid token with Graph's audience",
-        () => simulatorToken(app, 'saas', { audience: app.config.graph.notificationAudience }),
+        () => simulatorToken(app, 'saas', { audience: graphOf(app.config).notificationAudience }),
       ],
       ['a malformed token', async () => 'not.a.jwt'],
     ];

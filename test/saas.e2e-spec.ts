@@ -12,6 +12,7 @@ import { SaasProvider } from '../src/providers/saas/saas.provider';
 import { startTestApp, type TestApp } from './support/test-app';
 import { uniqueConversation } from './support/per-test';
 import { openSandboxConversation } from './support/sandbox-conversations';
+import { saasOf } from './support/provider-settings';
 
 const CALLBACK_TYPE = 'application/json; type="application/vnd.microsoft.com.ucwa+json"; charset=utf-8';
 
@@ -162,7 +163,7 @@ describe('saas adapter against the sandbox', () => {
       ['an unsigned (alg none) token', async () => unsignedToken(app, 'saas')],
       [
         "Graph's valid notification token with the SaaS audience",
-        () => simulatorToken(app, 'graph', { audience: app.config.saas.callbackAudience }),
+        () => simulatorToken(app, 'graph', { audience: saasOf(app.config).callbackAudience }),
       ],
     ])('rejects %s with 401 and changes nothing', async (_label, token) => {
       const response = await callback(await token(), completedEnvelope(operationId));
@@ -234,7 +235,7 @@ describe('saas adapter against the sandbox', () => {
       [
         'its absolute href with the endpointId query',
         () =>
-          `${app.config.publicBaseUrl}${conversationPath('meeting-1')}?endpointId=${encodeURIComponent(app.config.saas.endpointId)}`,
+          `${app.config.publicBaseUrl}${conversationPath('meeting-1')}?endpointId=${encodeURIComponent(saasOf(app.config).endpointId)}`,
       ],
       ['its host-relative href', () => conversationPath('meeting-1')],
       ['its href relative to the application', () => 'communication/conversations/meeting-1'],
@@ -287,7 +288,7 @@ describe('saas adapter against the sandbox', () => {
   });
 
   describe('discovery (a fresh adapter against the simulator)', () => {
-    const fresh = () => new SaasProvider({ ...app.config.saas, mode: 'live' });
+    const fresh = () => new SaasProvider({ ...saasOf(app.config), mode: 'live' });
     const issued = async () => (await readJson<{ issued: number }>(app, '/sandbox/saas/_inspect/tokens')).body.issued;
     const submit = (provider: SaasProvider) =>
       provider.submit({
@@ -337,7 +338,7 @@ describe('saas adapter against the sandbox', () => {
   });
 
   it('the sandbox, like the platform, refuses a missing or over-long operationId with 400 ParameterValidationFailure', async () => {
-    const { saas } = app.config;
+    const saas = saasOf(app.config);
     const form = new URLSearchParams({
       grant_type: 'client_credentials',
       client_id: saas.clientId,
@@ -346,7 +347,7 @@ describe('saas adapter against the sandbox', () => {
     });
     const token = await readJson<{ access_token: string }>(
       app,
-      `/sandbox/saas/${app.config.saas.tenantId}/oauth2/token`,
+      `/sandbox/saas/${saasOf(app.config).tenantId}/oauth2/token`,
       {
         method: 'POST',
         body: form.toString(),

@@ -1,6 +1,7 @@
 import { createInvitation, getInvitation, readJson } from './support/invitations-client';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TEST_DATABASES } from './support/test-database';
+import { saasOf } from './support/provider-settings';
 
 /**
  * UCWA-family synchronous errors in both documented body formats (SD
@@ -40,7 +41,7 @@ describe.each(TEST_DATABASES)('UCWA-family error bodies, JSON and XML, on %s', (
   });
 
   it('the SaaS simulator really answers <reason> XML for a .xml conversation (the wire, not the adapter)', async () => {
-    const { saas } = app.config;
+    const saas = saasOf(app.config);
     const form = new URLSearchParams({
       grant_type: 'client_credentials',
       client_id: saas.clientId,

@@ -264,7 +264,7 @@ export class InvitationsService {
       conversationId: record.conversationId,
       to: record.to,
       displayName: record.displayName,
-      tenantId: record.tenantId ?? (provider.name === 'graph' ? this.config.graph.tenantId || null : null),
+      tenantId: record.tenantId,
       subject: record.subject,
       modalities: record.modalities,
       onBehalfOf: record.onBehalfOf,

@@ -1,11 +1,10 @@
 import type { ErrorCode } from '../common/errors/error-codes';
 import type { ProviderName } from '../common/errors/gateway-error';
+import type { ProviderMode } from '../config/provider-settings';
 import type { ProviderSignal } from '../lifecycle/provider-signal';
 
 export type { ProviderName } from '../common/errors/gateway-error';
-export const PROVIDER_NAMES: readonly ProviderName[] = ['graph', 'ucwa', 'saas'];
-
-export type ProviderMode = 'sandbox' | 'live' | 'off';
+export type { ProviderMode } from '../config/provider-settings';
 export type Modality = 'audio' | 'video' | 'messaging';
 /** `8:orgid` is a Teams user (`8:orgid:<AAD object id>`). */
 export type TargetScheme = 'sip' | 'tel' | '8:orgid';

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from '../../src/config/config';
 import { freePort } from './test-app';
+import { graphOf, saasOf, ucwaOf } from './provider-settings';
 
 const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
 
@@ -79,7 +80,7 @@ export class ChildService {
  * the same adapter code as production, with the sandbox as the platform.
  */
 export function liveEnvAgainst(sandboxHost: AppConfig): Record<string, string> {
-  const { graph, ucwa, saas } = sandboxHost;
+  const [graph, ucwa, saas] = [graphOf(sandboxHost), ucwaOf(sandboxHost), saasOf(sandboxHost)];
   return {
     GRAPH_MODE: 'live',
     GRAPH_BASE_URL: graph.baseUrl,

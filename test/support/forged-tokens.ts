@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { generateKeyPair, SignJWT, UnsecuredJWT, type JWTPayload } from 'jose';
 import { readJson } from './invitations-client';
 import type { TestApp } from './test-app';
+import { graphOf, saasOf } from './provider-settings';
 
 /** What a simulator's `_control/sign` accepts (src/providers/{graph,saas}/sandbox). */
 export interface SignOptions {
@@ -29,7 +30,7 @@ export function validClaims(
   app: TestApp,
   provider: 'graph' | 'saas',
 ): { claims: JWTPayload; iss: string; aud: string } {
-  const { graph, saas } = app.config;
+  const [graph, saas] = [graphOf(app.config), saasOf(app.config)];
   return provider === 'graph'
     ? { claims: { tid: graph.tenantId }, iss: 'https://api.botframework.com', aud: graph.notificationAudience }
     : {

@@ -13,7 +13,8 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { PROVIDER_NAMES, type Modality, type ProviderName } from '../../providers/invitation-provider';
+import { type Modality, type ProviderName } from '../../providers/invitation-provider';
+import { PROVIDER_NAMES } from '../../providers/registrations';
 
 /**
  * sip:, tel:+E.164 or 8:orgid:<uuid>. A sip: user, host and parameters never hold

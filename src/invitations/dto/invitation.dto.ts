@@ -2,7 +2,8 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ERROR_CODES, type ErrorCode } from '../../common/errors/error-codes';
 import { INVITATION_STATUSES, type InvitationStatus } from '../../lifecycle/invitation-status';
 import { SIGNAL_SOURCES, type SignalSource } from '../../lifecycle/provider-signal';
-import { PROVIDER_NAMES, type Modality, type ProviderName } from '../../providers/invitation-provider';
+import { type Modality, type ProviderName } from '../../providers/invitation-provider';
+import { PROVIDER_NAMES } from '../../providers/registrations';
 
 /** The raw provider error behind a contract code. */
 export class ProviderErrorDto {

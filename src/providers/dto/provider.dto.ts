@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { PROVIDER_NAMES } from '../registrations';
 
 export class TimeoutRangeDto {
   /** @example 1 */
@@ -36,7 +37,7 @@ export class ProviderCircuitDto {
 
 /** One provider: mode, readiness and capabilities. */
 export class ProviderDto {
-  @ApiProperty({ enum: ['graph', 'ucwa', 'saas'] })
+  @ApiProperty({ enum: PROVIDER_NAMES })
   name!: string;
   @ApiProperty({ enum: ['sandbox', 'live', 'off'] })
   mode!: string;
@@ -53,7 +54,7 @@ export class ProviderListDto {
 }
 
 export class ErrorMappingDto {
-  @ApiProperty({ enum: ['graph', 'ucwa', 'saas'] })
+  @ApiProperty({ enum: PROVIDER_NAMES })
   provider!: string;
   @ApiProperty({ enum: ['sync', 'async'] })
   kind!: string;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../../../config/config';
+import type { GraphConfig } from '../graph.config';
 import {
   EXPIRED_TOKEN_CHALLENGE,
   SandboxAccessTokens,
@@ -46,7 +47,10 @@ export class GraphSandboxService {
   readonly invites: ReceivedInvite[] = [];
   private notificationsSent = 0;
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly graph: GraphConfig,
+  ) {}
 
   get root(): string {
     return `${this.config.publicBaseUrl}/sandbox/graph`;
@@ -54,7 +58,7 @@ export class GraphSandboxService {
 
   issueToken(form: Record<string, string>): SimulatedAnswer {
     this.tokenRequests += 1;
-    const { graph } = this.config;
+    const { graph } = this;
     if (
       form.grant_type !== 'client_credentials' ||
       form.client_id !== graph.clientId ||
@@ -220,7 +224,7 @@ export class GraphSandboxService {
     claims?: Record<string, string | null>;
   }): Promise<string> {
     const claims: Record<string, string> = {
-      ...(options.omitTenant ? {} : { tid: this.config.graph.tenantId }),
+      ...(options.omitTenant ? {} : { tid: this.graph.tenantId }),
       ...(options.issuer ? { iss: options.issuer } : {}),
     };
     for (const [name, value] of Object.entries(options.claims ?? {})) {
@@ -228,7 +232,7 @@ export class GraphSandboxService {
       else claims[name] = value;
     }
     return this.issuer.sign(
-      options.audience ?? this.config.graph.notificationAudience,
+      options.audience ?? this.graph.notificationAudience,
       claims,
       options.lifetimeSeconds === undefined ? 300 : options.lifetimeSeconds,
     );
@@ -309,8 +313,8 @@ export class GraphSandboxService {
   private async push(callId: string, value: GraphNotification[], now = false): Promise<void> {
     this.notificationsSent += 1;
     const issuer = ISSUERS[this.notificationsSent % ISSUERS.length];
-    const token = await this.issuer.sign(this.config.graph.notificationAudience, {
-      tid: this.config.graph.tenantId,
+    const token = await this.issuer.sign(this.graph.notificationAudience, {
+      tid: this.graph.tenantId,
       iss: issuer,
     });
     const event = {
@@ -377,7 +381,7 @@ export class GraphSandboxService {
 
   /** A call whose roster starts with the bot itself, as GD's roster samples show. */
   private newCall(id: string, callbackUri: string): SimulatedCall {
-    const bot = { id: randomUUID(), identity: { application: { id: this.config.graph.clientId } } };
+    const bot = { id: randomUUID(), identity: { application: { id: this.graph.clientId } } };
     const call: SimulatedCall = { id, callbackUri, roster: new Map([[bot.id, bot]]), removed: [] };
     this.calls.set(id, call);
     return call;

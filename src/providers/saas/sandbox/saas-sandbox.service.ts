@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../../../config/config';
+import type { SaasConfig } from '../saas.config';
 import { SandboxEventPoster } from '../../shared/sandbox/event-poster';
 import {
   EXPIRED_TOKEN_CHALLENGE,
@@ -46,8 +47,11 @@ export class SaasSandboxService {
   private applicationShape: 'link' | 'embedded' = 'link';
   private revokeAtDiscovery = false;
 
-  constructor(private readonly config: AppConfig) {
-    this.issuer = new SandboxTokenIssuer(`https://sts.windows.net/${config.saas.tenantId}/`);
+  constructor(
+    private readonly config: AppConfig,
+    private readonly saas: SaasConfig,
+  ) {
+    this.issuer = new SandboxTokenIssuer(`https://sts.windows.net/${saas.tenantId}/`);
   }
 
   get publicBaseUrl(): string {
@@ -64,12 +68,12 @@ export class SaasSandboxService {
   }
 
   private get endpointQuery(): string {
-    return `endpointId=${encodeURIComponent(this.config.saas.endpointId)}`;
+    return `endpointId=${encodeURIComponent(this.saas.endpointId)}`;
   }
 
   /** 403 ApplicationNotFound unless the request names the provisioned endpoint (SD AuthenticationAndAuthorization.md). */
   private endpointGuard(endpointId: string | undefined): SimulatedAnswer | undefined {
-    return endpointId === this.config.saas.endpointId
+    return endpointId === this.saas.endpointId
       ? undefined
       : ucwaError(403, 'Forbidden', 'ApplicationNotFound', 'No application is provisioned for this endpoint.');
   }
@@ -94,7 +98,7 @@ export class SaasSandboxService {
 
   /** The tenant's token endpoint; another tenant is unknown here (AADSTS90002, Entra ID error codes). */
   issueToken(tenant: string, form: Record<string, string>): SimulatedAnswer {
-    const { saas } = this.config;
+    const { saas } = this;
     if (tenant.toLowerCase() !== saas.tenantId) {
       return {
         status: 400,
@@ -322,7 +326,7 @@ export class SaasSandboxService {
     claims?: Record<string, string | null>;
   }): Promise<string> {
     const claims: Record<string, string> = {
-      tid: this.config.saas.tenantId,
+      tid: this.saas.tenantId,
       appid: SKYPE_ONLINE_APP_ID,
       ver: '1.0',
       ...(options.issuer ? { iss: options.issuer } : {}),
@@ -332,7 +336,7 @@ export class SaasSandboxService {
       else claims[name] = value;
     }
     return this.issuer.sign(
-      options.audience ?? this.config.saas.callbackAudience,
+      options.audience ?? this.saas.callbackAudience,
       claims,
       options.lifetimeSeconds === undefined ? 300 : options.lifetimeSeconds,
     );

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../../../config/config';
+import type { UcwaConfig } from '../ucwa.config';
 import { SandboxAccessTokens, SubmitAttempts } from '../../shared/sandbox/sandbox-access-tokens';
 import { playRingTimeline } from '../../shared/sandbox/ring-timeline';
 import { SandboxTimers } from '../../shared/sandbox/sandbox-timers';
@@ -42,7 +43,10 @@ export class UcwaSandboxService {
   private readonly invitations = new Map<string, SimulatedInvitation>();
   private readonly conversations = new SandboxConversations();
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly ucwa: UcwaConfig,
+  ) {}
 
   challenge(): SimulatedAnswer {
     const href = `${this.config.publicBaseUrl}${ROOT}/oauth/token`;
@@ -56,7 +60,7 @@ export class UcwaSandboxService {
   }
 
   grant(form: Record<string, string>): SimulatedAnswer {
-    const { username, password } = this.config.ucwa;
+    const { username, password } = this.ucwa;
     if (form.grant_type !== 'password' || form.username !== username || form.password !== password) {
       return { status: 400, body: { error: 'invalid_grant' } };
     }
