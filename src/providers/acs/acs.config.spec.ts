@@ -1,14 +1,16 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { ACS_DEFAULT_OPENID_URL, AcsEnvironment, acsConfig, SANDBOX_ACS_RESOURCE_ID } from './acs.config';
+import { DEFAULT_PROVIDER_HTTP } from '../shared/provider-http';
+import { ACS_DEFAULT_OPENID_URL, AcsEnvironment, loadAcsConfig, SANDBOX_ACS_RESOURCE_ID } from './acs.config';
 import { parseAcsConnectionString } from './acs.connection-string';
 
 const env = (raw: Record<string, string>) => plainToInstance(AcsEnvironment, raw);
+const context = (publicBaseUrl: string) => ({ publicBaseUrl, production: false, http: DEFAULT_PROVIDER_HTTP, raw: {} });
 const problems = (raw: Record<string, string>) => validateSync(env(raw)).map((error) => error.property);
 
 describe('acs configuration', () => {
   it('defaults to sandbox with the simulator under /sandbox/acs', () => {
-    const config = acsConfig(env({}), 'http://127.0.0.1:3000');
+    const config = loadAcsConfig(env({}), context('http://127.0.0.1:3000'));
     expect(problems({})).toEqual([]);
     expect(config).toMatchObject({
       mode: 'sandbox',
@@ -35,8 +37,9 @@ describe('acs configuration', () => {
       ACS_SOURCE_CALLER_ID: '+18440123456',
     };
     expect(problems(raw)).toEqual([]);
-    expect(acsConfig(env(raw), 'https://gw.example')).toEqual({
+    expect(loadAcsConfig(env(raw), context('https://gw.example'))).toEqual({
       mode: 'live',
+      http: DEFAULT_PROVIDER_HTTP,
       endpoint: 'https://contoso.communication.azure.com',
       accessKey: 'c2VjcmV0',
       callbackUrl: 'https://gw.example/providers/acs/callbacks',

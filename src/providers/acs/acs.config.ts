@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { Transform } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, ValidateIf } from 'class-validator';
-import type { ProviderMode } from '../invitation-provider';
-import type { ProviderHttpSettings } from '../shared/provider-http';
+import { IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, Matches } from 'class-validator';
+import { emptyToUndefined, URL_OPTIONS, whenLive } from '../../config/env-rules';
+import {
+  PROVIDER_MODES,
+  type ProviderConfigContext,
+  type ProviderMode,
+  type ProviderSettings,
+} from '../../config/provider-settings';
 import { parseAcsConnectionString } from './acs.connection-string';
 
-const MODES = ['sandbox', 'live', 'off'] as const;
-const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
-const emptyToUndefined = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
-const whenLive = () => ValidateIf((env: AcsEnvironment) => env.ACS_MODE === 'live');
+const liveAcs = whenLive<AcsEnvironment>('ACS_MODE');
 
 /** ACS's published OpenID configuration for callback tokens (AD secure-webhook-endpoint.md). */
 export const ACS_DEFAULT_OPENID_URL =
@@ -24,13 +25,13 @@ export const SANDBOX_ACS_RESOURCE_ID = '2f0e9a4c-6b1d-4e8a-9c3f-7d5b8a1e0c42';
  * string and the callback audience; sandbox and off need nothing.
  */
 export class AcsEnvironment {
-  @IsIn(MODES) ACS_MODE: (typeof MODES)[number] = 'sandbox';
-  @whenLive()
+  @IsIn(PROVIDER_MODES) ACS_MODE: ProviderMode = 'sandbox';
+  @liveAcs
   @Matches(/^\s*endpoint=https?:\/\/[^;]+;accesskey=[A-Za-z0-9+/]+={0,2}\s*;?\s*$/i, {
     message: 'ACS_CONNECTION_STRING must be endpoint=https://<resource>.communication.azure.com/;accesskey=<base64>',
   })
   ACS_CONNECTION_STRING?: string;
-  @whenLive() @IsString() @IsNotEmpty() ACS_CALLBACK_AUDIENCE?: string;
+  @liveAcs @IsString() @IsNotEmpty() ACS_CALLBACK_AUDIENCE?: string;
   @Transform(emptyToUndefined) @IsOptional() @IsUrl(URL_OPTIONS) ACS_CALLBACK_OPENID_URL = ACS_DEFAULT_OPENID_URL;
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -38,10 +39,7 @@ export class AcsEnvironment {
   ACS_SOURCE_CALLER_ID?: string;
 }
 
-export interface AcsConfig {
-  mode: ProviderMode;
-  /** Breaker, bulkhead and deadline of its HTTP client (PROVIDER_*). */
-  http?: ProviderHttpSettings;
+export interface AcsConfig extends ProviderSettings {
   /** The resource endpoint, no trailing slash (in sandbox: the simulator under /sandbox/acs). */
   endpoint: string;
   /** The base64 access key of the connection string (never logged). */
@@ -62,12 +60,13 @@ export const acsSandboxRoot = (publicBaseUrl: string) => `${publicBaseUrl}/sandb
  * In sandbox mode ACS is configured exactly like a live resource, with an endpoint and
  * OpenID URL under /sandbox/acs and an access key made up at boot.
  */
-export function acsConfig(env: AcsEnvironment, publicBaseUrl: string): AcsConfig {
-  const callbackUrl = `${publicBaseUrl}/providers/acs/callbacks`;
+export function loadAcsConfig(env: AcsEnvironment, context: ProviderConfigContext): AcsConfig {
+  const callbackUrl = `${context.publicBaseUrl}/providers/acs/callbacks`;
   if (env.ACS_MODE === 'sandbox') {
-    const root = acsSandboxRoot(publicBaseUrl);
+    const root = acsSandboxRoot(context.publicBaseUrl);
     return {
       mode: 'sandbox',
+      http: context.http,
       endpoint: root,
       accessKey: randomBytes(32).toString('base64'),
       callbackUrl,
@@ -79,6 +78,7 @@ export function acsConfig(env: AcsEnvironment, publicBaseUrl: string): AcsConfig
   const credentials = parseAcsConnectionString(env.ACS_CONNECTION_STRING ?? '');
   return {
     mode: env.ACS_MODE,
+    http: context.http,
     endpoint: credentials?.endpoint ?? '',
     accessKey: credentials?.accessKey ?? '',
     callbackUrl,
