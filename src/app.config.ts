@@ -4,7 +4,7 @@ import { REGISTRATIONS } from './providers/registrations';
 
 /**
  * Reads and validates the environment once — the common variables and every registered
- * provider's — the only place that touches process.env. It lives at the root, beside
+ * provider's — the one place that reads process.env for it. It lives at the root, beside
  * app.module.ts, because it joins two layers: config/ (which never imports a provider)
  * and the provider registrations.
  */

@@ -4,2063 +4,1979 @@
  */
 
 export interface paths {
-  '/metrics': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics (text exposition format)
+         * @description Request durations, invitations created and settled, time to outcome, upstream latency, circuit-breaker state, webhook results and lag, outbox and timer backlog, event channels and held requests.
+         */
+        get: operations["Metrics_scrape"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Prometheus metrics (text exposition format)
-     * @description Request durations, invitations created and settled, time to outcome, upstream latency, circuit-breaker state, webhook results and lag, outbox and timer backlog, event channels and held requests.
-     */
-    get: operations['Metrics_scrape'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/providers': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every provider's mode, readiness and capabilities */
+        get: operations["Providers_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Every provider's mode, readiness and capabilities */
-    get: operations['Providers_list'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/providers/{name}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/providers/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One provider's mode, readiness and capabilities */
+        get: operations["Providers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** One provider's mode, readiness and capabilities */
-    get: operations['Providers_get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/errors': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every error code with its provider mappings */
+        get: operations["Errors_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Every error code with its provider mappings */
-    get: operations['Errors_list'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/errors/{code}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/errors/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One error code: the `type` URI of every problem resolves here */
+        get: operations["Errors_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** One error code: the `type` URI of every problem resolves here */
-    get: operations['Errors_get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/invitations': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List invitations, newest first */
+        get: operations["Invitations_list"];
+        put?: never;
+        /** Invite a person into a call or conversation */
+        post: operations["Invitations_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** List invitations, newest first */
-    get: operations['Invitations_list'];
-    put?: never;
-    /** Invite a person into a call or conversation */
-    post: operations['Invitations_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/invitations/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/invitations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The invitation and its history */
+        get: operations["Invitations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The invitation and its history */
-    get: operations['Invitations_get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/invitations/{id}/cancel': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/invitations/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask the provider to cancel the invitation */
+        post: operations["Invitations_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Ask the provider to cancel the invitation */
-    post: operations['Invitations_cancel'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/providers/{name}/{channel}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/providers/{name}/{channel}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Provider event ingress
+         * @description `POST /providers/graph/notifications`: Graph commsNotifications (Bearer JWT from the Graph notification keys), answered 202. `POST /providers/saas/callbacks`: SaaS callbacks (Bearer token from the SaaS callback keys), answered 200 with no body.
+         */
+        post: operations["Ingress_receive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Provider event ingress
-     * @description `POST /providers/graph/notifications`: Graph commsNotifications (Bearer JWT from the Graph notification keys), answered 202. `POST /providers/saas/callbacks`: SaaS callbacks (Bearer token from the SaaS callback keys), answered 200 with no body.
-     */
-    post: operations['Ingress_receive'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/invitations/{id}/events': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/invitations/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Server-Sent Events: one invitation.status_changed per history entry
+         * @description `id` = sequence, `event` = `invitation.status_changed`, `data` = `{"entry":…,"invitation":…}`. Resumes after `Last-Event-ID`; `: keep-alive` comments every 15 s; closes after the terminal event.
+         */
+        get: operations["Delivery_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Server-Sent Events: one invitation.status_changed per history entry
-     * @description `id` = sequence, `event` = `invitation.status_changed`, `data` = `{"entry":…,"invitation":…}`. Resumes after `Last-Event-ID`; `: keep-alive` comments every 15 s; closes after the terminal event.
-     */
-    get: operations['Delivery_events'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/invitations/{id}/deliveries': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/invitations/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Webhook deliveries of the invitation with every attempt */
+        get: operations["Delivery_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Webhook deliveries of the invitation with every attempt */
-    get: operations['Delivery_list'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/health/live': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process answers (no I/O) */
+        get: operations["Health_live"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Liveness: the process answers (no I/O) */
-    get: operations['Health_live'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/health/ready': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness: the database and every enabled provider
+         * @description Public: up/down per component. With a valid API key (or when API_KEYS is empty) each component also shows its mode and readiness facts. Provider probes are cached for a few seconds.
+         */
+        get: operations["Health_ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Readiness: the database and every enabled provider
-     * @description Public: up/down per component. With a valid API key (or when API_KEYS is empty) each component also shows its mode and readiness facts. Provider probes are cached for a few seconds.
-     */
-    get: operations['Health_ready'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/invitations/{id}/trace': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/invitations/{id}/trace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What happened to the invitation, in time order
+         * @description Upstream requests, provider events, status changes and webhook attempts of one invitation, oldest first. Upstream requests and provider events are kept for TRACE_RETENTION_DAYS (default 7). No token, secret or credential appears: URLs carry no query string, webhook receivers only their host.
+         */
+        get: operations["Trace_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * What happened to the invitation, in time order
-     * @description Upstream requests, provider events, status changes and webhook attempts of one invitation, oldest first. Upstream requests and provider events are kept for TRACE_RETENTION_DAYS (default 7). No token, secret or credential appears: URLs carry no query string, webhook receivers only their host.
-     */
-    get: operations['Trace_get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/console/invitations': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/console/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Server-Sent Events: the most recent invitations, again after every change
+         * @description Each `invitations` event carries `{"items":[…]}`: the 20 newest invitations the caller may see, in the shape of GET /invitations, sent at once and again (at most every 250 ms) whenever an invitation changes. Backs the /console page.
+         */
+        get: operations["Console_recent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Server-Sent Events: the most recent invitations, again after every change
-     * @description Each `invitations` event carries `{"items":[…]}`: the 20 newest invitations the caller may see, in the shape of GET /invitations, sent at once and again (at most every 250 ms) whenever an invitation changes. Backs the /console page.
-     */
-    get: operations['Console_recent'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-  schemas: {
-    ProblemProviderDto: {
-      /**
-       * @description A registered provider (GET /providers).
-       * @enum {string}
-       */
-      name: 'graph' | 'ucwa' | 'saas';
-      httpStatus: number | null;
-      code: string | null;
-      subcode: string | null;
-      message: string | null;
+    schemas: {
+        ProblemProviderDto: {
+            /**
+             * @description A registered provider (GET /providers).
+             * @enum {string}
+             */
+            name: "graph" | "ucwa" | "saas";
+            httpStatus: number | null;
+            code: string | null;
+            subcode: string | null;
+            message: string | null;
+        };
+        FieldErrorDto: {
+            /** @example to */
+            field: string;
+            /** @example to must be a sip:, tel:+E164 or 8:orgid:<uuid> URI */
+            message: string;
+        };
+        ProblemDto: {
+            /**
+             * @example validation_failed
+             * @enum {string}
+             */
+            code: "validation_failed" | "unauthorized" | "invitation_not_found" | "not_found" | "method_not_allowed" | "payload_too_large" | "request_timeout" | "unsupported_media_type" | "capability_not_supported" | "provider_disabled" | "idempotency_key_reused" | "idempotency_request_in_progress" | "not_cancelable" | "rate_limited" | "conversation_not_found" | "already_in_conversation" | "conflict" | "limit_exceeded" | "target_not_allowed" | "target_not_found" | "callback_unreachable" | "provider_auth_failed" | "provider_forbidden" | "provider_throttled" | "provider_unavailable" | "provider_timeout" | "provider_session_lost" | "provider_error" | "declined" | "no_answer" | "canceled" | "media_failure" | "no_provider_signal" | "service_unavailable" | "internal_error";
+            /** @example /errors/validation_failed */
+            type: string;
+            /** @example Validation failed */
+            title: string;
+            /** @example 400 */
+            status: number;
+            /** @example The body, query or a header is malformed or breaks a limit; see errors[]. */
+            detail: string;
+            /** @example /invitations */
+            instance: string;
+            retryable: boolean;
+            /**
+             * @description Set when the invitation was stored before the provider rejected it, and on the
+             *     duplicate rule's 409 `conflict`: the caller's own open invitation to that target.
+             */
+            invitationId?: string;
+            provider?: components["schemas"]["ProblemProviderDto"];
+            errors?: components["schemas"]["FieldErrorDto"][];
+            /** @description Only on internal_error: quote it to operators. */
+            requestId?: string;
+        };
+        ProviderCircuitDto: {
+            /**
+             * @description closed: calls pass; open: creates fail at once with 503 provider_unavailable; half_open: one trial call.
+             * @example closed
+             * @enum {string}
+             */
+            state: "closed" | "open" | "half_open";
+            /**
+             * @description While open: seconds until a trial call may pass (the Retry-After of refused creates).
+             * @example 12
+             */
+            retryAfterSeconds?: number;
+        };
+        TimeoutRangeDto: {
+            /** @example 1 */
+            min: number;
+            /** @example 180 */
+            max: number;
+            /** @example 60 */
+            default: number;
+        };
+        ProviderCapabilitiesDto: {
+            /**
+             * @example [
+             *       "tel",
+             *       "8:orgid"
+             *     ]
+             */
+            targetSchemes: ("sip" | "tel" | "8:orgid")[];
+            /** @description Optional request fields the provider honours. */
+            fields: ("displayName" | "tenantId" | "subject" | "modalities" | "onBehalfOf" | "replacesCallId")[];
+            /**
+             * @example [
+             *       "audio"
+             *     ]
+             */
+            modalities: ("audio" | "video" | "messaging")[];
+            timeoutSeconds: components["schemas"]["TimeoutRangeDto"];
+            /** @description Whether POST /invitations/{id}/cancel can reach the provider. */
+            cancel: boolean;
+        };
+        ProviderDto: {
+            /** @enum {string} */
+            name: "graph" | "ucwa" | "saas";
+            /** @enum {string} */
+            mode: "sandbox" | "live" | "off";
+            /**
+             * @description Secret-free readiness facts (e.g. event channel up).
+             * @example {
+             *       "token": true
+             *     }
+             */
+            readiness: {
+                [key: string]: unknown;
+            };
+            ready: boolean;
+            circuit: components["schemas"]["ProviderCircuitDto"];
+            capabilities: components["schemas"]["ProviderCapabilitiesDto"];
+        };
+        ProviderListDto: {
+            items: components["schemas"]["ProviderDto"][];
+        };
+        ErrorMappingDto: {
+            /** @enum {string} */
+            provider: "graph" | "ucwa" | "saas";
+            /** @enum {string} */
+            kind: "sync" | "async";
+            httpStatus?: number;
+            /** @example AlreadyExists */
+            code?: string;
+            subcode?: string;
+            note?: string;
+        };
+        ErrorCodeDto: {
+            /** @example conversation_not_found */
+            code: string;
+            /**
+             * @description HTTP status of a synchronous answer; null for asynchronous outcomes only.
+             * @example 404
+             */
+            status: number | null;
+            retryable: boolean;
+            /** @example Conversation not found */
+            title: string;
+            description: string;
+            /** @description Provider facts that map to this code. */
+            providerMappings: components["schemas"]["ErrorMappingDto"][];
+        };
+        ErrorCodeListDto: {
+            items: components["schemas"]["ErrorCodeDto"][];
+        };
+        CreateInvitationDto: {
+            /**
+             * @description The platform that runs the conversation; default DEFAULT_PROVIDER.
+             * @example graph
+             * @enum {string}
+             */
+            provider?: "graph" | "ucwa" | "saas";
+            /**
+             * @description The provider's conversation (UCWA, SaaS) or call (Graph) id.
+             * @example 491f0b00-ffff-4bc9-a43e-b128eb9ed6d8
+             */
+            conversationId: string;
+            /**
+             * @description The invitee: `sip:user@domain`, `tel:+E164`, or `8:orgid:<AAD object id>` (Teams user, Graph only).
+             * @example 8:orgid:550fae72-d251-43ec-868c-373732c2704f
+             */
+            to: string;
+            /**
+             * @description Shown to people in the conversation; in the sandbox also a trigger word for `tel:`/`8:orgid:` targets.
+             * @example Heidi Steen
+             */
+            displayName?: string;
+            /** @description Tenant of an `8:orgid:` target (Graph); default GRAPH_TENANT_ID. */
+            tenantId?: string;
+            /** @description Invitation subject (UCWA, SaaS). */
+            subject?: string;
+            /**
+             * @description Media of the invitation (SaaS; UCWA and Graph: audio only). Default ["audio"].
+             * @example [
+             *       "audio"
+             *     ]
+             */
+            modalities?: ("audio" | "video" | "messaging")[];
+            /** @description The person the invitation is sent for, shown in the invitee's toast (SaaS only). */
+            onBehalfOf?: string;
+            /** @description A peer-to-peer call the invitee is moved out of (Graph only). */
+            replacesCallId?: string;
+            /**
+             * @description Seconds to wait for an outcome (1–180); clamped to the provider's range, the effective value is returned.
+             * @example 60
+             */
+            timeoutSeconds?: number;
+            /**
+             * @description The caller's own correlation string, echoed everywhere.
+             * @example order-4711
+             */
+            clientContext?: string;
+            /**
+             * @description Where status-change webhooks go: absolute https URL (http to loopback outside production).
+             * @example https://example.com/hooks/invitations
+             */
+            callbackUrl?: string;
+        };
+        ProviderErrorDto: {
+            /** @enum {string} */
+            name: "graph" | "ucwa" | "saas";
+            httpStatus: number | null;
+            /** @example NotFound */
+            code: string | null;
+            subcode: string | null;
+            message: string | null;
+        };
+        InvitationErrorDto: {
+            /**
+             * @example declined
+             * @enum {string}
+             */
+            code: "validation_failed" | "unauthorized" | "invitation_not_found" | "not_found" | "method_not_allowed" | "payload_too_large" | "request_timeout" | "unsupported_media_type" | "capability_not_supported" | "provider_disabled" | "idempotency_key_reused" | "idempotency_request_in_progress" | "not_cancelable" | "rate_limited" | "conversation_not_found" | "already_in_conversation" | "conflict" | "limit_exceeded" | "target_not_allowed" | "target_not_found" | "callback_unreachable" | "provider_auth_failed" | "provider_forbidden" | "provider_throttled" | "provider_unavailable" | "provider_timeout" | "provider_session_lost" | "provider_error" | "declined" | "no_answer" | "canceled" | "media_failure" | "no_provider_signal" | "service_unavailable" | "internal_error";
+            /** @example The invitee declined */
+            message: string;
+            retryable: boolean;
+            provider: components["schemas"]["ProviderErrorDto"] | null;
+        };
+        ProviderRefDto: {
+            /**
+             * @description Our id sent to the provider (UCWA/SaaS operationId, Graph clientContext).
+             * @example 5f0c1f8e2a574c649a3b0e5d6f1c2b7a
+             */
+            operationId: string;
+            /** @description The provider's resource for this invitation, once known. */
+            resourceUrl: string | null;
+        };
+        HistoryEntryDto: {
+            /** @enum {string} */
+            status: "pending" | "submitted" | "ringing" | "joined" | "declined" | "no_answer" | "canceled" | "failed" | "expired";
+            /** @enum {string} */
+            source: "request" | "provider_response" | "provider_event" | "reconciler" | "deadline" | "caller";
+            /**
+             * @description Per-invitation, only grows.
+             * @example 1
+             */
+            sequence: number;
+            /** @example 2026-11-23T10:00:00.000Z */
+            at: string;
+            /** @description The provider's raw state or reason. */
+            detail?: string;
+            /** @description True when a provider outcome replaced `expired`. */
+            amended?: boolean;
+        };
+        InvitationDto: {
+            /** @enum {string} */
+            provider: "graph" | "ucwa" | "saas";
+            /**
+             * @example [
+             *       "audio"
+             *     ]
+             */
+            modalities: ("audio" | "video" | "messaging")[];
+            /**
+             * @example ringing
+             * @enum {string}
+             */
+            status: "pending" | "submitted" | "ringing" | "joined" | "declined" | "no_answer" | "canceled" | "failed" | "expired";
+            /** @example 5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a */
+            id: string;
+            /** @example 491f0b00-ffff-4bc9-a43e-b128eb9ed6d8 */
+            conversationId: string;
+            /** @example 8:orgid:550fae72-d251-43ec-868c-373732c2704f */
+            to: string;
+            displayName: string | null;
+            subject: string | null;
+            onBehalfOf: string | null;
+            clientContext: string | null;
+            callbackUrl: string | null;
+            terminal: boolean;
+            error: components["schemas"]["InvitationErrorDto"] | null;
+            /**
+             * @description Effective timeout after clamping to the provider's range.
+             * @example 60
+             */
+            timeoutSeconds: number;
+            /** @description When the gateway reconciles and, without an outcome, expires the invitation. */
+            deadline: string;
+            cancelRequestedAt: string | null;
+            providerRef: components["schemas"]["ProviderRefDto"];
+            history: components["schemas"]["HistoryEntryDto"][];
+            createdAt: string;
+            updatedAt: string;
+        };
+        InvitationPageDto: {
+            items: components["schemas"]["InvitationDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        DeliveryAttemptDto: {
+            /** @example 1 */
+            attempt: number;
+            at: string;
+            /**
+             * @description The receiver's HTTP status, null when no answer came.
+             * @example 503
+             */
+            statusCode: number | null;
+            /** @description Why no answer came (timeout, refused, blocked address). */
+            error: string | null;
+            durationMs: number;
+        };
+        DeliveryDto: {
+            /** @enum {string} */
+            state: "pending" | "delivered" | "failed" | "gone";
+            /**
+             * @description The webhook-id header (stable across retries).
+             * @example msg_5f0c1f8e2a574c649a3b0e5d6f1c2b7a_2
+             */
+            id: string;
+            /** @example 2 */
+            sequence: number;
+            callbackUrl: string;
+            attempts: components["schemas"]["DeliveryAttemptDto"][];
+            /** @description When the next attempt is due; null once finished. */
+            nextAttemptAt: string | null;
+            createdAt: string;
+            finishedAt: string | null;
+        };
+        DeliveryListDto: {
+            items: components["schemas"]["DeliveryDto"][];
+        };
+        TraceItemDto: {
+            /** @enum {string} */
+            kind: "upstream_request" | "provider_event" | "status_change" | "webhook_attempt";
+            /** @description upstream_request, webhook_attempt: the HTTP status answered (null: no answer); status_change: the new status. */
+            status?: (number | null) | string;
+            /** @example 2026-11-23T10:00:00.120Z */
+            at: string;
+            /**
+             * @description upstream_request, provider_event.
+             * @example graph
+             */
+            provider?: string;
+            /**
+             * @description upstream_request: submit, cancel, reconcile, receive, event_channel, other.
+             * @example submit
+             */
+            operation?: string;
+            /**
+             * @description upstream_request.
+             * @example POST
+             */
+            method?: string;
+            /**
+             * @description upstream_request, without query string.
+             * @example https://graph.microsoft.com/beta/communications/calls/491f0b00/participants/invite
+             */
+            url?: string;
+            /**
+             * @description upstream_request, webhook_attempt.
+             * @example 42
+             */
+            durationMs?: number;
+            /**
+             * @description upstream_request: the n-th request of its operation; webhook_attempt: the n-th attempt of its delivery.
+             * @example 1
+             */
+            attempt?: number;
+            /**
+             * @description upstream_request, webhook_attempt: the transport error when no answer came.
+             * @example ECONNREFUSED
+             */
+            error?: string;
+            /**
+             * @description provider_event: where it arrived (notifications, callbacks, event_channel).
+             * @example notifications
+             */
+            channel?: string;
+            /** @description provider_event: its signature or channel session was verified (unverified events never reach an invitation). */
+            verified?: boolean;
+            /**
+             * @description provider_event: `applied` (it changed the invitation) or `deduplicated`.
+             * @example applied
+             */
+            result?: string;
+            /**
+             * @description provider_event: what the provider said.
+             * @example joined (established)
+             */
+            summary?: string;
+            /**
+             * @description status_change, webhook_attempt.
+             * @example 3
+             */
+            sequence?: number;
+            /**
+             * @description status_change: request, provider_response, provider_event, reconciler, deadline, caller.
+             * @example provider_event
+             */
+            source?: string;
+            /** @description status_change: the provider's raw state or reason. */
+            detail?: string;
+            /** @description status_change: a provider outcome replaced `expired`. */
+            amended?: boolean;
+            /**
+             * @description webhook_attempt: the receiver's host (the callbackUrl's path and query are not shown).
+             * @example hooks.example.com
+             */
+            receiverHost?: string;
+        };
+        InvitationTraceDto: {
+            /** @example 5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a */
+            invitationId: string;
+            items: components["schemas"]["TraceItemDto"][];
+        };
+        StatusChangedDataDto: {
+            /**
+             * @example submitted
+             * @enum {string|null}
+             */
+            previousStatus: "pending" | "submitted" | "ringing" | "joined" | "declined" | "no_answer" | "canceled" | "failed" | "expired" | null;
+            /**
+             * @example ringing
+             * @enum {string}
+             */
+            status: "pending" | "submitted" | "ringing" | "joined" | "declined" | "no_answer" | "canceled" | "failed" | "expired";
+            /**
+             * @description The history entry's sequence: 1, 2, 3… with no gap per invitation.
+             * @example 3
+             */
+            sequence: number;
+            /** @description True when a late provider outcome replaced `expired`. */
+            amended: boolean;
+            /** @description The invitation after this change. */
+            invitation: components["schemas"]["InvitationDto"];
+        };
+        StatusChangedEventDto: {
+            /** @enum {string} */
+            type: "invitation.status_changed";
+            /**
+             * @description Event id, equal to the webhook-id header.
+             * @example msg_5f0c1f8e2a574c649a3b0e5d6f1c2b7a_3
+             */
+            id: string;
+            /** @example 2026-11-23T10:00:02.000Z */
+            timestamp: string;
+            data: components["schemas"]["StatusChangedDataDto"];
+        };
     };
-    FieldErrorDto: {
-      /** @example to */
-      field: string;
-      /** @example to must be a sip:, tel:+E164 or 8:orgid:<uuid> URI */
-      message: string;
-    };
-    ProblemDto: {
-      /**
-       * @example validation_failed
-       * @enum {string}
-       */
-      code:
-        | 'validation_failed'
-        | 'unauthorized'
-        | 'invitation_not_found'
-        | 'not_found'
-        | 'method_not_allowed'
-        | 'payload_too_large'
-        | 'request_timeout'
-        | 'unsupported_media_type'
-        | 'capability_not_supported'
-        | 'provider_disabled'
-        | 'idempotency_key_reused'
-        | 'idempotency_request_in_progress'
-        | 'not_cancelable'
-        | 'rate_limited'
-        | 'conversation_not_found'
-        | 'already_in_conversation'
-        | 'conflict'
-        | 'limit_exceeded'
-        | 'target_not_allowed'
-        | 'target_not_found'
-        | 'callback_unreachable'
-        | 'provider_auth_failed'
-        | 'provider_forbidden'
-        | 'provider_throttled'
-        | 'provider_unavailable'
-        | 'provider_timeout'
-        | 'provider_session_lost'
-        | 'provider_error'
-        | 'declined'
-        | 'no_answer'
-        | 'canceled'
-        | 'media_failure'
-        | 'no_provider_signal'
-        | 'service_unavailable'
-        | 'internal_error';
-      /** @example /errors/validation_failed */
-      type: string;
-      /** @example Validation failed */
-      title: string;
-      /** @example 400 */
-      status: number;
-      /** @example The body, query or a header is malformed or breaks a limit; see errors[]. */
-      detail: string;
-      /** @example /invitations */
-      instance: string;
-      retryable: boolean;
-      /**
-       * @description Set when the invitation was stored before the provider rejected it, and on the
-       *     duplicate rule's 409 `conflict`: the caller's own open invitation to that target.
-       */
-      invitationId?: string;
-      provider?: components['schemas']['ProblemProviderDto'];
-      errors?: components['schemas']['FieldErrorDto'][];
-      /** @description Only on internal_error: quote it to operators. */
-      requestId?: string;
-    };
-    ProviderCircuitDto: {
-      /**
-       * @description closed: calls pass; open: creates fail at once with 503 provider_unavailable; half_open: one trial call.
-       * @example closed
-       * @enum {string}
-       */
-      state: 'closed' | 'open' | 'half_open';
-      /**
-       * @description While open: seconds until a trial call may pass (the Retry-After of refused creates).
-       * @example 12
-       */
-      retryAfterSeconds?: number;
-    };
-    TimeoutRangeDto: {
-      /** @example 1 */
-      min: number;
-      /** @example 180 */
-      max: number;
-      /** @example 60 */
-      default: number;
-    };
-    ProviderCapabilitiesDto: {
-      /**
-       * @example [
-       *       "tel",
-       *       "8:orgid"
-       *     ]
-       */
-      targetSchemes: ('sip' | 'tel' | '8:orgid')[];
-      /** @description Optional request fields the provider honours. */
-      fields: ('displayName' | 'tenantId' | 'subject' | 'modalities' | 'onBehalfOf' | 'replacesCallId')[];
-      /**
-       * @example [
-       *       "audio"
-       *     ]
-       */
-      modalities: ('audio' | 'video' | 'messaging')[];
-      timeoutSeconds: components['schemas']['TimeoutRangeDto'];
-      /** @description Whether POST /invitations/{id}/cancel can reach the provider. */
-      cancel: boolean;
-    };
-    ProviderDto: {
-      /** @enum {string} */
-      name: 'graph' | 'ucwa' | 'saas';
-      /** @enum {string} */
-      mode: 'sandbox' | 'live' | 'off';
-      /**
-       * @description Secret-free readiness facts (e.g. event channel up).
-       * @example {
-       *       "token": true
-       *     }
-       */
-      readiness: {
-        [key: string]: unknown;
-      };
-      ready: boolean;
-      circuit: components['schemas']['ProviderCircuitDto'];
-      capabilities: components['schemas']['ProviderCapabilitiesDto'];
-    };
-    ProviderListDto: {
-      items: components['schemas']['ProviderDto'][];
-    };
-    ErrorMappingDto: {
-      /** @enum {string} */
-      provider: 'graph' | 'ucwa' | 'saas';
-      /** @enum {string} */
-      kind: 'sync' | 'async';
-      httpStatus?: number;
-      /** @example AlreadyExists */
-      code?: string;
-      subcode?: string;
-      note?: string;
-    };
-    ErrorCodeDto: {
-      /** @example conversation_not_found */
-      code: string;
-      /**
-       * @description HTTP status of a synchronous answer; null for asynchronous outcomes only.
-       * @example 404
-       */
-      status: number | null;
-      retryable: boolean;
-      /** @example Conversation not found */
-      title: string;
-      description: string;
-      /** @description Provider facts that map to this code. */
-      providerMappings: components['schemas']['ErrorMappingDto'][];
-    };
-    ErrorCodeListDto: {
-      items: components['schemas']['ErrorCodeDto'][];
-    };
-    CreateInvitationDto: {
-      /**
-       * @description The platform that runs the conversation; default DEFAULT_PROVIDER.
-       * @example graph
-       * @enum {string}
-       */
-      provider?: 'graph' | 'ucwa' | 'saas';
-      /**
-       * @description The provider's conversation (UCWA, SaaS) or call (Graph) id.
-       * @example 491f0b00-ffff-4bc9-a43e-b128eb9ed6d8
-       */
-      conversationId: string;
-      /**
-       * @description The invitee: `sip:user@domain`, `tel:+E164`, or `8:orgid:<AAD object id>` (Teams user, Graph only).
-       * @example 8:orgid:550fae72-d251-43ec-868c-373732c2704f
-       */
-      to: string;
-      /**
-       * @description Shown to people in the conversation; in the sandbox also a trigger word for `tel:`/`8:orgid:` targets.
-       * @example Heidi Steen
-       */
-      displayName?: string;
-      /** @description Tenant of an `8:orgid:` target (Graph); default GRAPH_TENANT_ID. */
-      tenantId?: string;
-      /** @description Invitation subject (UCWA, SaaS). */
-      subject?: string;
-      /**
-       * @description Media of the invitation (SaaS; UCWA and Graph: audio only). Default ["audio"].
-       * @example [
-       *       "audio"
-       *     ]
-       */
-      modalities?: ('audio' | 'video' | 'messaging')[];
-      /** @description The person the invitation is sent for, shown in the invitee's toast (SaaS only). */
-      onBehalfOf?: string;
-      /** @description A peer-to-peer call the invitee is moved out of (Graph only). */
-      replacesCallId?: string;
-      /**
-       * @description Seconds to wait for an outcome (1–180); clamped to the provider's range, the effective value is returned.
-       * @example 60
-       */
-      timeoutSeconds?: number;
-      /**
-       * @description The caller's own correlation string, echoed everywhere.
-       * @example order-4711
-       */
-      clientContext?: string;
-      /**
-       * @description Where status-change webhooks go: absolute https URL (http to loopback outside production).
-       * @example https://example.com/hooks/invitations
-       */
-      callbackUrl?: string;
-    };
-    ProviderErrorDto: {
-      /** @enum {string} */
-      name: 'graph' | 'ucwa' | 'saas';
-      httpStatus: number | null;
-      /** @example NotFound */
-      code: string | null;
-      subcode: string | null;
-      message: string | null;
-    };
-    InvitationErrorDto: {
-      /**
-       * @example declined
-       * @enum {string}
-       */
-      code:
-        | 'validation_failed'
-        | 'unauthorized'
-        | 'invitation_not_found'
-        | 'not_found'
-        | 'method_not_allowed'
-        | 'payload_too_large'
-        | 'request_timeout'
-        | 'unsupported_media_type'
-        | 'capability_not_supported'
-        | 'provider_disabled'
-        | 'idempotency_key_reused'
-        | 'idempotency_request_in_progress'
-        | 'not_cancelable'
-        | 'rate_limited'
-        | 'conversation_not_found'
-        | 'already_in_conversation'
-        | 'conflict'
-        | 'limit_exceeded'
-        | 'target_not_allowed'
-        | 'target_not_found'
-        | 'callback_unreachable'
-        | 'provider_auth_failed'
-        | 'provider_forbidden'
-        | 'provider_throttled'
-        | 'provider_unavailable'
-        | 'provider_timeout'
-        | 'provider_session_lost'
-        | 'provider_error'
-        | 'declined'
-        | 'no_answer'
-        | 'canceled'
-        | 'media_failure'
-        | 'no_provider_signal'
-        | 'service_unavailable'
-        | 'internal_error';
-      /** @example The invitee declined */
-      message: string;
-      retryable: boolean;
-      provider: components['schemas']['ProviderErrorDto'] | null;
-    };
-    ProviderRefDto: {
-      /**
-       * @description Our id sent to the provider (UCWA/SaaS operationId, Graph clientContext).
-       * @example 5f0c1f8e2a574c649a3b0e5d6f1c2b7a
-       */
-      operationId: string;
-      /** @description The provider's resource for this invitation, once known. */
-      resourceUrl: string | null;
-    };
-    HistoryEntryDto: {
-      /** @enum {string} */
-      status:
-        'pending' | 'submitted' | 'ringing' | 'joined' | 'declined' | 'no_answer' | 'canceled' | 'failed' | 'expired';
-      /** @enum {string} */
-      source: 'request' | 'provider_response' | 'provider_event' | 'reconciler' | 'deadline' | 'caller';
-      /**
-       * @description Per-invitation, only grows.
-       * @example 1
-       */
-      sequence: number;
-      /** @example 2026-11-23T10:00:00.000Z */
-      at: string;
-      /** @description The provider's raw state or reason. */
-      detail?: string;
-      /** @description True when a provider outcome replaced `expired`. */
-      amended?: boolean;
-    };
-    InvitationDto: {
-      /** @enum {string} */
-      provider: 'graph' | 'ucwa' | 'saas';
-      /**
-       * @example [
-       *       "audio"
-       *     ]
-       */
-      modalities: ('audio' | 'video' | 'messaging')[];
-      /**
-       * @example ringing
-       * @enum {string}
-       */
-      status:
-        'pending' | 'submitted' | 'ringing' | 'joined' | 'declined' | 'no_answer' | 'canceled' | 'failed' | 'expired';
-      /** @example 5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a */
-      id: string;
-      /** @example 491f0b00-ffff-4bc9-a43e-b128eb9ed6d8 */
-      conversationId: string;
-      /** @example 8:orgid:550fae72-d251-43ec-868c-373732c2704f */
-      to: string;
-      displayName: string | null;
-      subject: string | null;
-      onBehalfOf: string | null;
-      clientContext: string | null;
-      callbackUrl: string | null;
-      terminal: boolean;
-      error: components['schemas']['InvitationErrorDto'] | null;
-      /**
-       * @description Effective timeout after clamping to the provider's range.
-       * @example 60
-       */
-      timeoutSeconds: number;
-      /** @description When the gateway reconciles and, without an outcome, expires the invitation. */
-      deadline: string;
-      cancelRequestedAt: string | null;
-      providerRef: components['schemas']['ProviderRefDto'];
-      history: components['schemas']['HistoryEntryDto'][];
-      createdAt: string;
-      updatedAt: string;
-    };
-    InvitationPageDto: {
-      items: components['schemas']['InvitationDto'][];
-      /** @description Pass as `cursor` for the next page; null on the last page. */
-      nextCursor: string | null;
-    };
-    DeliveryAttemptDto: {
-      /** @example 1 */
-      attempt: number;
-      at: string;
-      /**
-       * @description The receiver's HTTP status, null when no answer came.
-       * @example 503
-       */
-      statusCode: number | null;
-      /** @description Why no answer came (timeout, refused, blocked address). */
-      error: string | null;
-      durationMs: number;
-    };
-    DeliveryDto: {
-      /** @enum {string} */
-      state: 'pending' | 'delivered' | 'failed' | 'gone';
-      /**
-       * @description The webhook-id header (stable across retries).
-       * @example msg_5f0c1f8e2a574c649a3b0e5d6f1c2b7a_2
-       */
-      id: string;
-      /** @example 2 */
-      sequence: number;
-      callbackUrl: string;
-      attempts: components['schemas']['DeliveryAttemptDto'][];
-      /** @description When the next attempt is due; null once finished. */
-      nextAttemptAt: string | null;
-      createdAt: string;
-      finishedAt: string | null;
-    };
-    DeliveryListDto: {
-      items: components['schemas']['DeliveryDto'][];
-    };
-    TraceItemDto: {
-      /** @enum {string} */
-      kind: 'upstream_request' | 'provider_event' | 'status_change' | 'webhook_attempt';
-      /** @description upstream_request, webhook_attempt: the HTTP status answered (null: no answer); status_change: the new status. */
-      status?: (number | null) | string;
-      /** @example 2026-11-23T10:00:00.120Z */
-      at: string;
-      /**
-       * @description upstream_request, provider_event.
-       * @example graph
-       */
-      provider?: string;
-      /**
-       * @description upstream_request: submit, cancel, reconcile, receive, event_channel, other.
-       * @example submit
-       */
-      operation?: string;
-      /**
-       * @description upstream_request.
-       * @example POST
-       */
-      method?: string;
-      /**
-       * @description upstream_request, without query string.
-       * @example https://graph.microsoft.com/beta/communications/calls/491f0b00/participants/invite
-       */
-      url?: string;
-      /**
-       * @description upstream_request, webhook_attempt.
-       * @example 42
-       */
-      durationMs?: number;
-      /**
-       * @description upstream_request: the n-th request of its operation; webhook_attempt: the n-th attempt of its delivery.
-       * @example 1
-       */
-      attempt?: number;
-      /**
-       * @description upstream_request, webhook_attempt: the transport error when no answer came.
-       * @example ECONNREFUSED
-       */
-      error?: string;
-      /**
-       * @description provider_event: where it arrived (notifications, callbacks, event_channel).
-       * @example notifications
-       */
-      channel?: string;
-      /** @description provider_event: its signature or channel session was verified (unverified events never reach an invitation). */
-      verified?: boolean;
-      /**
-       * @description provider_event: `applied` (it changed the invitation) or `deduplicated`.
-       * @example applied
-       */
-      result?: string;
-      /**
-       * @description provider_event: what the provider said.
-       * @example joined (established)
-       */
-      summary?: string;
-      /**
-       * @description status_change, webhook_attempt.
-       * @example 3
-       */
-      sequence?: number;
-      /**
-       * @description status_change: request, provider_response, provider_event, reconciler, deadline, caller.
-       * @example provider_event
-       */
-      source?: string;
-      /** @description status_change: the provider's raw state or reason. */
-      detail?: string;
-      /** @description status_change: a provider outcome replaced `expired`. */
-      amended?: boolean;
-      /**
-       * @description webhook_attempt: the receiver's host (the callbackUrl's path and query are not shown).
-       * @example hooks.example.com
-       */
-      receiverHost?: string;
-    };
-    InvitationTraceDto: {
-      /** @example 5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a */
-      invitationId: string;
-      items: components['schemas']['TraceItemDto'][];
-    };
-    StatusChangedDataDto: {
-      /**
-       * @example submitted
-       * @enum {string|null}
-       */
-      previousStatus:
-        | 'pending'
-        | 'submitted'
-        | 'ringing'
-        | 'joined'
-        | 'declined'
-        | 'no_answer'
-        | 'canceled'
-        | 'failed'
-        | 'expired'
-        | null;
-      /**
-       * @example ringing
-       * @enum {string}
-       */
-      status:
-        'pending' | 'submitted' | 'ringing' | 'joined' | 'declined' | 'no_answer' | 'canceled' | 'failed' | 'expired';
-      /**
-       * @description The history entry's sequence: 1, 2, 3… with no gap per invitation.
-       * @example 3
-       */
-      sequence: number;
-      /** @description True when a late provider outcome replaced `expired`. */
-      amended: boolean;
-      /** @description The invitation after this change. */
-      invitation: components['schemas']['InvitationDto'];
-    };
-    StatusChangedEventDto: {
-      /** @enum {string} */
-      type: 'invitation.status_changed';
-      /**
-       * @description Event id, equal to the webhook-id header.
-       * @example msg_5f0c1f8e2a574c649a3b0e5d6f1c2b7a_3
-       */
-      id: string;
-      /** @example 2026-11-23T10:00:02.000Z */
-      timestamp: string;
-      data: components['schemas']['StatusChangedDataDto'];
-    };
-  };
-  responses: never;
-  parameters: never;
-  requestBodies: never;
-  headers: never;
-  pathItems: never;
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  Metrics_scrape: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Prometheus text format 0.0.4. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/plain': string;
-        };
-      };
-      /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  Providers_list: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProviderListDto'];
-        };
-      };
-      /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  Providers_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProviderDto'];
-        };
-      };
-      /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `not_found`: No route or resource matches the request. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  Errors_list: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorCodeListDto'];
-        };
-      };
-      /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  Errors_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        code: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorCodeDto'];
-        };
-      };
-      /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `not_found`: No route or resource matches the request. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  Invitations_list: {
-    parameters: {
-      query?: {
-        /** @description Only invitations in this status. */
-        status?:
-          'pending' | 'submitted' | 'ringing' | 'joined' | 'declined' | 'no_answer' | 'canceled' | 'failed' | 'expired';
-        /** @description Only invitations of this provider. */
-        provider?: 'graph' | 'ucwa' | 'saas';
-        conversationId?: string;
-        clientContext?: string;
-        /** @description Page size (1–100). */
-        limit?: number;
-        /** @description Opaque cursor from a previous page's nextCursor. */
-        cursor?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['InvitationPageDto'];
-        };
-      };
-      /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  Invitations_create: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description Up to 255 characters; replays the first response for 24 h. */
-        'Idempotency-Key'?: string;
-        /** @description `wait=N` (N ≤ 60): answer when the invitation is terminal or after N seconds. */
-        Prefer?: string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateInvitationDto'];
-      };
-    };
-    responses: {
-      /** @description Accepted; `Location` names the status resource. */
-      202: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['InvitationDto'];
-        };
-      };
-      /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `target_not_allowed`: A policy forbids inviting this person. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `conversation_not_found`: The provider does not know the conversation or call. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `idempotency_request_in_progress`: The first request with this Idempotency-Key is still running.<br>`already_in_conversation`: The invitee is already a participant, or an identical invitation is running.<br>`conflict`: The provider refused the request in the conversation’s current state.<br>`limit_exceeded`: A provider limit (participants, groups, applications) was reached. */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `payload_too_large`: The request body is over the 64 KB limit. */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `unsupported_media_type`: The body is not application/json. */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `capability_not_supported`: The chosen provider cannot honour a field or target of the request.<br>`provider_disabled`: The provider is configured off.<br>`idempotency_key_reused`: The Idempotency-Key was already used with a different request body.<br>`target_not_found`: The provider does not know the invitee. */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `callback_unreachable`: The provider cannot reach the gateway’s event channel or callback URL.<br>`provider_auth_failed`: The provider rejected the gateway’s credentials, also after one token refresh.<br>`provider_forbidden`: The gateway’s application lacks a permission at the provider.<br>`provider_error`: A provider error with no more specific mapping; the raw code is kept. */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `provider_throttled`: The provider answered 429; its Retry-After is passed on.<br>`provider_unavailable`: The provider answered 5xx, could not be reached, or cannot redirect.<br>`provider_session_lost`: The provider application or event channel is gone. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `provider_timeout`: The provider did not answer in time. */
-      504: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  Invitations_get: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description `wait=N` (N ≤ 60): answer when the invitation is terminal or after N seconds. */
-        Prefer?: string;
-      };
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description `Retry-After: 1` while not terminal. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['InvitationDto'];
-        };
-      };
-      /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `invitation_not_found`: No invitation has this id. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  Invitations_cancel: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Already canceled. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['InvitationDto'];
-        };
-      };
-      /** @description Cancel requested (repeat calls are no-ops). */
-      202: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['InvitationDto'];
-        };
-      };
-      /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `invitation_not_found`: No invitation has this id. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `not_cancelable`: The invitation already reached a terminal status, or its provider cannot cancel it. */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `payload_too_large`: The request body is over the 64 KB limit. */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `unsupported_media_type`: The body is not application/json. */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `provider_unavailable`: The provider answered 5xx, could not be reached, or cannot redirect. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  Ingress_receive: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        name: 'graph' | 'saas';
-        channel: 'notifications' | 'callbacks';
-      };
-      cookie?: never;
-    };
-    /** @description The platform's event body, as it sends it. */
-    requestBody: {
-      content: {
-        'application/json': {
-          [key: string]: unknown;
-        };
-      };
-    };
-    responses: {
-      /** @description Stored, for a platform that expects 200 (see the channel above). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Stored (the default answer). */
-      202: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `not_found`: No route or resource matches the request. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `payload_too_large`: The request body is over the 64 KB limit. */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `unsupported_media_type`: The body is not application/json. */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `provider_unavailable`: The provider answered 5xx, could not be reached, or cannot redirect. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  Delivery_events: {
-    parameters: {
-      query?: {
-        lastEventId?: unknown;
-      };
-      header?: {
-        /** @description Resume after this sequence. */
-        'Last-Event-ID'?: string;
-      };
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description An event stream. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/event-stream': string;
-        };
-      };
-      /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `invitation_not_found`: No invitation has this id. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  Delivery_list: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['DeliveryListDto'];
-        };
-      };
-      /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `invitation_not_found`: No invitation has this id. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  Health_live: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The Health Check is successful */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @example ok */
-            status?: string;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up"
-             *       }
-             *     }
-             */
-            info?: {
-              [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /** @example {} */
-            error?: {
-              [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up"
-             *       }
-             *     }
-             */
-            details?: {
-              [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
-              };
+    Metrics_scrape: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text format 0.0.4. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
             };
-          };
-        };
-      };
-      /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description The Health Check is not successful */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @example error */
-            status?: string;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up"
-             *       }
-             *     }
-             */
-            info?: {
-              [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "redis": {
-             *         "status": "down",
-             *         "message": "Could not connect"
-             *       }
-             *     }
-             */
-            error?: {
-              [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up"
-             *       },
-             *       "redis": {
-             *         "status": "down",
-             *         "message": "Could not connect"
-             *       }
-             *     }
-             */
-            details?: {
-              [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
-              };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
             };
-          };
-        };
-      };
-    };
-  };
-  Health_ready: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The Health Check is successful */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @example ok */
-            status?: string;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up"
-             *       }
-             *     }
-             */
-            info?: {
-              [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /** @example {} */
-            error?: {
-              [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up"
-             *       }
-             *     }
-             */
-            details?: {
-              [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
-              };
+            /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
             };
-          };
-        };
-      };
-      /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description The Health Check is not successful */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @example error */
-            status?: string;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up"
-             *       }
-             *     }
-             */
-            info?: {
-              [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "redis": {
-             *         "status": "down",
-             *         "message": "Could not connect"
-             *       }
-             *     }
-             */
-            error?: {
-              [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up"
-             *       },
-             *       "redis": {
-             *         "status": "down",
-             *         "message": "Could not connect"
-             *       }
-             *     }
-             */
-            details?: {
-              [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
-              };
+            /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
             };
-          };
+            /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
-      };
     };
-  };
-  Trace_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
+    Providers_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderListDto"];
+                };
+            };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
+    Providers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['InvitationTraceDto'];
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderDto"];
+                };
+            };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `not_found`: No route or resource matches the request. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
-      };
-      /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `invitation_not_found`: No invitation has this id. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
     };
-  };
-  Console_recent: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    Errors_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorCodeListDto"];
+                };
+            };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description An event stream. */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    Errors_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
         };
-        content: {
-          'text/event-stream': string;
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorCodeDto"];
+                };
+            };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `not_found`: No route or resource matches the request. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
-      };
-      /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
     };
-  };
+    Invitations_list: {
+        parameters: {
+            query?: {
+                /** @description Only invitations in this status. */
+                status?: "pending" | "submitted" | "ringing" | "joined" | "declined" | "no_answer" | "canceled" | "failed" | "expired";
+                /** @description Only invitations of this provider. */
+                provider?: "graph" | "ucwa" | "saas";
+                conversationId?: string;
+                clientContext?: string;
+                /** @description Page size (1–100). */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's nextCursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationPageDto"];
+                };
+            };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Invitations_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Up to 255 characters; replays the first response for 24 h. */
+                "Idempotency-Key"?: string;
+                /** @description `wait=N` (N ≤ 60): answer when the invitation is terminal or after N seconds. */
+                Prefer?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateInvitationDto"];
+            };
+        };
+        responses: {
+            /** @description Accepted; `Location` names the status resource. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationDto"];
+                };
+            };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `target_not_allowed`: A policy forbids inviting this person. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `conversation_not_found`: The provider does not know the conversation or call. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `idempotency_request_in_progress`: The first request with this Idempotency-Key is still running.<br>`already_in_conversation`: The invitee is already a participant, or an identical invitation is running.<br>`conflict`: The provider refused the request in the conversation’s current state.<br>`limit_exceeded`: A provider limit (participants, groups, applications) was reached. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `payload_too_large`: The request body is over the 64 KB limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `unsupported_media_type`: The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `capability_not_supported`: The chosen provider cannot honour a field or target of the request.<br>`provider_disabled`: The provider is configured off.<br>`idempotency_key_reused`: The Idempotency-Key was already used with a different request body.<br>`target_not_found`: The provider does not know the invitee. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `callback_unreachable`: The provider cannot reach the gateway’s event channel or callback URL.<br>`provider_auth_failed`: The provider rejected the gateway’s credentials, also after one token refresh.<br>`provider_forbidden`: The gateway’s application lacks a permission at the provider.<br>`provider_error`: A provider error with no more specific mapping; the raw code is kept. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `provider_throttled`: The provider answered 429; its Retry-After is passed on.<br>`provider_unavailable`: The provider answered 5xx, could not be reached, or cannot redirect.<br>`provider_session_lost`: The provider application or event channel is gone. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `provider_timeout`: The provider did not answer in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Invitations_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `wait=N` (N ≤ 60): answer when the invitation is terminal or after N seconds. */
+                Prefer?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `Retry-After: 1` while not terminal. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationDto"];
+                };
+            };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `invitation_not_found`: No invitation has this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Invitations_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Already canceled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationDto"];
+                };
+            };
+            /** @description Cancel requested (repeat calls are no-ops). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationDto"];
+                };
+            };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `invitation_not_found`: No invitation has this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `not_cancelable`: The invitation already reached a terminal status, or its provider cannot cancel it. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `payload_too_large`: The request body is over the 64 KB limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `unsupported_media_type`: The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `provider_unavailable`: The provider answered 5xx, could not be reached, or cannot redirect. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Ingress_receive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: "graph" | "saas";
+                channel: "notifications" | "callbacks";
+            };
+            cookie?: never;
+        };
+        /** @description The platform's event body, as it sends it. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Stored, for a platform that expects 200 (see the channel above). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Stored (the default answer). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `not_found`: No route or resource matches the request. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `payload_too_large`: The request body is over the 64 KB limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `unsupported_media_type`: The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `provider_unavailable`: The provider answered 5xx, could not be reached, or cannot redirect. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Delivery_events: {
+        parameters: {
+            query?: {
+                lastEventId?: unknown;
+            };
+            header?: {
+                /** @description Resume after this sequence. */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An event stream. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `invitation_not_found`: No invitation has this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Delivery_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryListDto"];
+                };
+            };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `invitation_not_found`: No invitation has this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Health_live: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Health Check is successful */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example ok */
+                        status?: string;
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        info?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /** @example {} */
+                        error?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        details?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The Health Check is not successful */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example error */
+                        status?: string;
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        info?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /**
+                         * @example {
+                         *       "redis": {
+                         *         "status": "down",
+                         *         "message": "Could not connect"
+                         *       }
+                         *     }
+                         */
+                        error?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       },
+                         *       "redis": {
+                         *         "status": "down",
+                         *         "message": "Could not connect"
+                         *       }
+                         *     }
+                         */
+                        details?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    Health_ready: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Health Check is successful */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example ok */
+                        status?: string;
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        info?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /** @example {} */
+                        error?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        details?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The Health Check is not successful */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example error */
+                        status?: string;
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        info?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /**
+                         * @example {
+                         *       "redis": {
+                         *         "status": "down",
+                         *         "message": "Could not connect"
+                         *       }
+                         *     }
+                         */
+                        error?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       },
+                         *       "redis": {
+                         *         "status": "down",
+                         *         "message": "Could not connect"
+                         *       }
+                         *     }
+                         */
+                        details?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    Trace_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationTraceDto"];
+                };
+            };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `invitation_not_found`: No invitation has this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Console_recent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An event stream. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description `validation_failed`: The body, query or a header is malformed or breaks a limit; see errors[]. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `unauthorized`: The API key is missing or wrong, or a provider event carried an invalid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limited`: The gateway's own limit was reached: the caller's requests per minute, failed authentications from one address, or the waiting requests and event streams held at once. Retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal_error`: An unexpected fault in the gateway; logged with the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
 }
