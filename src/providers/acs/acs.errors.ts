@@ -1,6 +1,7 @@
 import { GatewayError, invitationError, type InvitationError } from '../../common/errors/gateway-error';
 import type { ErrorMapping } from '../invitation-provider';
 import { mapProviderFact } from '../shared/error-mapping';
+import { nestedErrorCodes, parseErrorObject, understoodCode } from '../shared/nested-error-codes';
 import { parseRetryAfter } from '../shared/provider-http';
 import type { CommunicationErrorResponse, ResultInformation } from './acs.types';
 
@@ -55,41 +56,9 @@ export const ACS_ERROR_TABLE: readonly ErrorMapping[] = [
 /** Async codes whose outcome is a status other than `failed`. */
 const OUTCOME_BY_CODE = { declined: 'declined', no_answer: 'no_answer', canceled: 'canceled' } as const;
 
-type ErrorNode = { code?: unknown; innererror?: unknown; innerError?: unknown };
-
-/** The codes of a CommunicationError, outermost first (`innererror` is recursive, RSC). */
-function errorCodes(body: CommunicationErrorResponse | undefined): string[] {
-  const codes: string[] = [];
-  let node = body?.error as ErrorNode | undefined;
-  for (let depth = 0; node && typeof node === 'object' && depth < 10; depth += 1) {
-    if (typeof node.code === 'string' && node.code) codes.push(node.code);
-    node = (node.innererror ?? node.innerError) as ErrorNode | undefined;
-  }
-  return codes;
-}
-
-/** The deepest code that has a row of its own for this status, else the deepest code there is. */
-function understoodCode(status: number, codes: readonly string[]): string | null {
-  const known = [...codes]
-    .reverse()
-    .find((code) =>
-      ACS_ERROR_TABLE.some(
-        (row) =>
-          row.kind === 'sync' &&
-          row.code?.toLowerCase() === code.toLowerCase() &&
-          (row.httpStatus === undefined || row.httpStatus === status),
-      ),
-    );
-  return known ?? codes[codes.length - 1] ?? null;
-}
-
+/** The CommunicationError body of a non-2xx answer (RSC), or undefined. */
 export function parseAcsErrorBody(text: string): CommunicationErrorResponse | undefined {
-  try {
-    const value = JSON.parse(text) as CommunicationErrorResponse;
-    return value && typeof value === 'object' ? value : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseErrorObject<CommunicationErrorResponse>(text);
 }
 
 /** A non-2xx ACS answer as the one GatewayError, raw code kept, vendor text cut short. */
@@ -100,7 +69,8 @@ export function acsHttpError(
   what: string,
 ): GatewayError {
   const body = parseAcsErrorBody(text);
-  const code = understoodCode(status, errorCodes(body));
+  // RSC spells the nested error `innererror`; SDK models say `innerError`: both are read.
+  const code = understoodCode(ACS_ERROR_TABLE, status, nestedErrorCodes(body?.error, ['innererror', 'innerError']));
   const fallback = status >= 500 ? 'provider_unavailable' : 'provider_error';
   const gatewayCode = mapProviderFact(ACS_ERROR_TABLE, { kind: 'sync', httpStatus: status, code }, fallback);
   const message = typeof body?.error?.message === 'string' ? body.error.message.slice(0, 200) : null;
