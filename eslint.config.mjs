@@ -27,6 +27,7 @@ const FEATURES = [
   'health',
   'trace',
   'console',
+  'retention',
 ];
 
 /**
@@ -98,7 +99,7 @@ export default tseslint.config(
   boundary('config', ['common', 'observability', ...FEATURES]),
   // common/ reads config/ and reports to the telemetry port; the rate-limit buckets name
   // the database handle's type only (persistence/ builds on common/, not the reverse).
-  boundary('common', ['lifecycle', 'providers', 'invitations', 'ingress', 'delivery', 'health', 'trace', 'console'], {
+  boundary('common', ['lifecycle', 'providers', 'invitations', 'ingress', 'delivery', 'health', 'trace', 'console', 'retention'], {
     typeOnly: ['persistence'],
   }),
   boundary('lifecycle', [
@@ -124,6 +125,8 @@ export default tseslint.config(
   }),
   boundary('trace', ['ingress', 'delivery', 'health', 'console', 'providers']),
   boundary('console', ['ingress', 'delivery', 'health', 'trace', 'providers']),
+  // Housekeeping on the tables: it reads no feature's code.
+  boundary('retention', ['providers', 'invitations', 'ingress', 'delivery', 'health', 'trace', 'console']),
   boundary('api-docs', []),
   // A later block replaces an earlier one's options for the same rule and files (flat
   // config), so the simulators' block repeats the providers boundary and adds its own.

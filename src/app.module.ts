@@ -17,6 +17,7 @@ import { ObservabilityModule } from './observability/observability.module';
 import { DATABASE, type DatabaseHandle } from './persistence/database';
 import { PersistenceModule } from './persistence/persistence.module';
 import { ProvidersModule } from './providers/providers.module';
+import { RetentionModule } from './retention/retention.module';
 import { TraceModule } from './trace/trace.module';
 
 /** Composition root: wires the feature modules from the validated config. */
@@ -51,6 +52,7 @@ export class AppModule {
         HealthModule,
         TraceModule,
         ConsoleModule,
+        RetentionModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

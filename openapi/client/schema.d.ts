@@ -282,13 +282,14 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        ProblemProviderDto: {
+        ProviderErrorDto: {
             /**
              * @description A registered provider (GET /providers).
              * @enum {string}
              */
             name: "graph" | "ucwa" | "saas" | "acs";
             httpStatus: number | null;
+            /** @example NotFound */
             code: string | null;
             subcode: string | null;
             message: string | null;
@@ -321,7 +322,7 @@ export interface components {
              *     duplicate rule's 409 `conflict`: the caller's own open invitation to that target.
              */
             invitationId?: string;
-            provider?: components["schemas"]["ProblemProviderDto"];
+            provider?: components["schemas"]["ProviderErrorDto"];
             errors?: components["schemas"]["FieldErrorDto"][];
             /** @description Only on internal_error: quote it to operators. */
             requestId?: string;
@@ -470,15 +471,6 @@ export interface components {
              * @example https://example.com/hooks/invitations
              */
             callbackUrl?: string;
-        };
-        ProviderErrorDto: {
-            /** @enum {string} */
-            name: "graph" | "ucwa" | "saas" | "acs";
-            httpStatus: number | null;
-            /** @example NotFound */
-            code: string | null;
-            subcode: string | null;
-            message: string | null;
         };
         InvitationErrorDto: {
             /**

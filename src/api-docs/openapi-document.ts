@@ -53,7 +53,7 @@ export function buildDocument(app: INestApplication): OpenAPIObject {
  * provider named in the examples (EXAMPLE_PROVIDER stands in for the first registered).
  */
 function describeProviders(document: OpenAPIObject): void {
-  const problemProvider = document.components?.schemas?.ProblemProviderDto;
+  const problemProvider = document.components?.schemas?.ProviderErrorDto;
   const name = problemProvider && 'properties' in problemProvider ? problemProvider.properties?.name : undefined;
   if (name && !('$ref' in name)) name.enum = [...PROVIDER_NAMES];
   const first = PROVIDER_NAMES[0] ?? '';

@@ -118,6 +118,8 @@ describe('configuration', () => {
     [{ PUBLIC_BASE_URL: 'not a url' }, 'PUBLIC_BASE_URL'],
     [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
     [{ DATABASE_STATEMENT_TIMEOUT_MS: 'soon' }, 'DATABASE_STATEMENT_TIMEOUT_MS'],
+    [{ INVITATION_RETENTION_DAYS: '0' }, 'INVITATION_RETENTION_DAYS'],
+    [{ INVITATION_RETENTION_DAYS: 'forever' }, 'INVITATION_RETENTION_DAYS'],
   ])('%p stops the start naming %s', (env, variable) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);
@@ -130,7 +132,16 @@ describe('configuration', () => {
       DATABASE_POOL_SIZE: '25',
       DATABASE_STATEMENT_TIMEOUT_MS: '5000',
     });
-    expect(config.database).toEqual({ url: 'postgres://db/gateway', poolSize: 25, statementTimeoutMs: 5000 });
+    expect(config.database).toEqual({
+      url: 'postgres://db/gateway',
+      poolSize: 25,
+      statementTimeoutMs: 5000,
+      invitationRetentionDays: 30,
+    });
+  });
+
+  it('reads how many days terminal invitations are kept', () => {
+    expect(loadConfig({ INVITATION_RETENTION_DAYS: '90' }).database.invitationRetentionDays).toBe(90);
   });
 
   it('names every missing variable of a live provider', () => {

@@ -25,7 +25,11 @@ export interface AppConfig {
   host: string;
   /** How providers and the sandbox reach this service, without a trailing slash. */
   publicBaseUrl: string;
-  database: { url: string; poolSize: number; statementTimeoutMs: number };
+  /**
+   * `invitationRetentionDays`: a terminal invitation is purged, with everything that
+   * belongs to it, that many days after its last change (INVITATION_RETENTION_DAYS).
+   */
+  database: { url: string; poolSize: number; statementTimeoutMs: number; invitationRetentionDays: number };
   /** Named keys (contract.md §3); empty = the API is open and everything is one caller. */
   apiKeys: ApiKeyEntry[];
   /** Per caller per minute (0 = off), and failed authentications per client address per minute. */
@@ -111,6 +115,7 @@ export function loadConfigFor(sources: readonly ProviderConfigSource[], raw: Raw
       url: env.DATABASE_URL,
       poolSize: env.DATABASE_POOL_SIZE,
       statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+      invitationRetentionDays: env.INVITATION_RETENTION_DAYS,
     },
     apiKeys: parseApiKeys(env.API_KEYS ?? ''),
     rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE, authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE },

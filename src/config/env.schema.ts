@@ -27,6 +27,8 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE = 10;
   /** PostgreSQL statement_timeout, so a stuck query cannot hold a request (an extension). */
   @Transform(toInt) @IsInt() @Min(100) @Max(600_000) DATABASE_STATEMENT_TIMEOUT_MS = 15_000;
+  /** Days a terminal invitation is kept (from its last change) before it is purged with its rows. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3650) INVITATION_RETENTION_DAYS = 30;
 
   @IsOptional() @IsString() API_KEYS?: string;
   /** Requests per minute per caller (token bucket, burst of the same size); 0 = off. */

@@ -7,8 +7,10 @@ export const HEARTBEAT_MS = 15_000;
 
 /** One SSE frame per history entry (contract.md §3): id = sequence. */
 export function statusChangedFrame(record: InvitationRecord, sequence: number): string {
-  const entry = record.history.find((item) => item.sequence === sequence);
-  const data = JSON.stringify({ entry, invitation: toInvitationView(record) });
+  // The entry as the resource renders it (internal facts such as transition reasons stay out).
+  const invitation = toInvitationView(record);
+  const entry = invitation.history.find((item) => item.sequence === sequence);
+  const data = JSON.stringify({ entry, invitation });
   return `id: ${sequence}\nevent: invitation.status_changed\ndata: ${data}\n\n`;
 }
 

@@ -1,13 +1,30 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle } from '../persistence/database';
 
+/**
+ * A response exactly as it went out: its status, the headers that matter to a client
+ * (Location, Retry-After, Content-Type...) and the body as sent, JSON text that a replay
+ * sends again unparsed. An empty body is a row of the release before this one, which
+ * stored no body for a created invitation.
+ */
+export interface StoredResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
 export interface IdempotencyRecord {
   caller: string;
   key: string;
   fingerprint: string;
   state: 'in_progress' | 'done';
+  /** The resource the request created, as soon as it was stored (before the provider is called). */
   invitationId: string | null;
-  response: { status: number; headers: Record<string, string>; body: string } | null;
+  /**
+   * `done`: the final response. `in_progress`: the provisional response recorded with the
+   * created resource, replayed if the request died before its final one.
+   */
+  response: StoredResponse | null;
   createdAt: string;
   expiresAt: string;
 }
@@ -20,8 +37,14 @@ export abstract class IdempotencyRepository {
   /** Inserts an in-progress reservation; false when the caller already has the key. */
   abstract reserve(caller: string, key: string, fingerprint: string, now: string, expiresAt: string): Promise<boolean>;
   abstract find(caller: string, key: string): Promise<IdempotencyRecord | undefined>;
-  abstract attachInvitation(caller: string, key: string, invitationId: string): Promise<void>;
-  abstract complete(caller: string, key: string, response: NonNullable<IdempotencyRecord['response']>): Promise<void>;
+  /** Records the created resource and its provisional response; the key stays in progress. */
+  abstract attachInvitation(
+    caller: string,
+    key: string,
+    invitationId: string,
+    provisional: StoredResponse,
+  ): Promise<void>;
+  abstract complete(caller: string, key: string, response: StoredResponse): Promise<void>;
   /** Removes a reservation (expired, or released after an internal error); only if unchanged. */
   abstract remove(caller: string, key: string, createdAt: string): Promise<void>;
   abstract purgeExpired(now: string): Promise<number>;
@@ -71,7 +94,7 @@ export class KyselyIdempotencyRepository extends IdempotencyRepository {
         row.response_status !== null
           ? {
               status: Number(row.response_status),
-              headers: JSON.parse(row.response_headers ?? '{}') as Record<string, string>,
+              headers: storedHeaders(row.response_headers),
               body: row.response_body ?? '',
             }
           : null,
@@ -80,16 +103,26 @@ export class KyselyIdempotencyRepository extends IdempotencyRepository {
     };
   }
 
-  async attachInvitation(caller: string, key: string, invitationId: string): Promise<void> {
+  async attachInvitation(
+    caller: string,
+    key: string,
+    invitationId: string,
+    provisional: StoredResponse,
+  ): Promise<void> {
     await this.database.db
       .updateTable('idempotency_keys')
-      .set({ invitation_id: invitationId })
+      .set({
+        invitation_id: invitationId,
+        response_status: provisional.status,
+        response_headers: JSON.stringify(provisional.headers),
+        response_body: provisional.body,
+      })
       .where('caller', '=', caller)
       .where('key', '=', key)
       .execute();
   }
 
-  async complete(caller: string, key: string, response: NonNullable<IdempotencyRecord['response']>): Promise<void> {
+  async complete(caller: string, key: string, response: StoredResponse): Promise<void> {
     await this.database.db
       .updateTable('idempotency_keys')
       .set({
@@ -119,4 +152,13 @@ export class KyselyIdempotencyRepository extends IdempotencyRepository {
       .executeTakeFirst();
     return Number(result.numDeletedRows ?? 0);
   }
+}
+
+/** The stored headers: written by `complete` as a JSON object of strings; anything else is dropped. */
+function storedHeaders(text: string | null): Record<string, string> {
+  const parsed: unknown = JSON.parse(text ?? '{}');
+  if (!parsed || typeof parsed !== 'object') return {};
+  return Object.fromEntries(
+    Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
 }

@@ -2,9 +2,10 @@ import type { InvitationError } from '../common/errors/gateway-error';
 import type { InvitationStatus } from '../lifecycle/invitation-status';
 import type { HistoryEntry } from '../lifecycle/state-machine';
 import type { Modality, ProviderName, ProviderRef } from '../providers/invitation-provider';
+import type { OptionalTextValues } from '../providers/optional-fields';
 
 /** An invitation as the gateway stores it (the resource of contract.md §1, plus internals). */
-export interface InvitationRecord {
+export interface InvitationRecord extends OptionalTextValues {
   id: string;
   operationId: string;
   /** The API-key name that created it; only that caller sees it (contract.md §3). */
@@ -12,12 +13,7 @@ export interface InvitationRecord {
   provider: ProviderName;
   conversationId: string;
   to: string;
-  displayName: string | null;
-  tenantId: string | null;
-  subject: string | null;
   modalities: Modality[];
-  onBehalfOf: string | null;
-  replacesCallId: string | null;
   clientContext: string | null;
   callbackUrl: string | null;
   status: InvitationStatus;

@@ -1,34 +1,13 @@
-import type { InvitationError } from '../common/errors/gateway-error';
-import type { InvitationStatus } from '../lifecycle/invitation-status';
 import type { HistoryEntry } from '../lifecycle/state-machine';
-import type { Modality, ProviderName } from '../providers/invitation-provider';
+import type { HistoryEntryDto, InvitationDto } from './dto/invitation.dto';
 import type { InvitationRecord } from './invitation.model';
 
-/** The Invitation resource exactly as contract.md §1 renders it. */
-export interface InvitationView {
-  id: string;
-  provider: ProviderName;
-  conversationId: string;
-  to: string;
-  displayName: string | null;
-  subject: string | null;
-  modalities: Modality[];
-  onBehalfOf: string | null;
-  clientContext: string | null;
-  callbackUrl: string | null;
-  status: InvitationStatus;
-  terminal: boolean;
-  error: InvitationError | null;
-  timeoutSeconds: number;
-  deadline: string;
-  cancelRequestedAt: string | null;
-  providerRef: { operationId: string; resourceUrl: string | null };
-  history: HistoryEntry[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-export function toInvitationView(record: InvitationRecord): InvitationView {
+/**
+ * The Invitation resource exactly as contract.md §1 renders it: the one public shape
+ * (InvitationDto, also the OpenAPI schema) of the stored record, without its internals
+ * (caller, provider data, dedupe keys, transition reasons).
+ */
+export function toInvitationView(record: InvitationRecord): InvitationDto {
   return {
     id: record.id,
     provider: record.provider,
@@ -47,8 +26,14 @@ export function toInvitationView(record: InvitationRecord): InvitationView {
     deadline: record.deadline,
     cancelRequestedAt: record.cancelRequestedAt,
     providerRef: { operationId: record.operationId, resourceUrl: record.resourceUrl },
-    history: record.history,
+    history: record.history.map(toHistoryEntryView),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };
+}
+
+function toHistoryEntryView(entry: HistoryEntry): HistoryEntryDto {
+  const { reason: _internal, ...rendered } = entry;
+  void _internal;
+  return rendered;
 }

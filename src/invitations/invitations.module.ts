@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { DeadlinesService } from './deadlines.service';
 import { IdempotencyRepository, KyselyIdempotencyRepository } from './idempotency.repository';
+import { IdempotencyInterceptor, IdempotentResource } from './idempotency.interceptor';
 import { IdempotencyService } from './idempotency.service';
+import { InvitationsApi } from './invitations.api';
 import { InvitationRepository } from './invitation.repository';
 import { InvitationWatch } from './invitation-watch';
 import { InvitationsController } from './invitations.controller';
@@ -17,6 +19,9 @@ import { SignalIntake } from './signal-intake.service';
     SignalIntake,
     InvitationsService,
     IdempotencyService,
+    IdempotencyInterceptor,
+    InvitationsApi,
+    { provide: IdempotentResource, useExisting: InvitationsApi },
     DeadlinesService,
     InvitationWatch,
   ],

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InvitationRejectedError } from '../common/errors/problem';
-import { GatewayError, invitationError } from '../common/errors/gateway-error';
+import { GatewayError } from '../common/errors/gateway-error';
 import { callbackUrlProblem } from '../common/url-safety';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { ChangeFeed } from '../persistence/change-feed';
+import { wasCanceledBeforeSubmit } from '../lifecycle/state-machine';
 import { unsupportedFields } from '../providers/capability-check';
 import type { InvitationProvider, SubmitRequest } from '../providers/invitation-provider';
+import { optionalTextValues } from '../providers/optional-fields';
 import { ProviderRegistry } from '../providers/provider-registry';
 import type { CreateInvitationDto } from './dto/create-invitation.dto';
 import type { ListInvitationsQueryDto } from './dto/list-invitations.dto';
@@ -15,9 +16,7 @@ import { DuplicateOpenInvitation, InvitationRepository } from './invitation.repo
 import { InvitationWatch } from './invitation-watch';
 import { decodeCursor, encodeCursor, filterFor } from './list-cursor';
 import { SignalIntake } from './signal-intake.service';
-import { planAnnotation, planEntry } from './transition-plan';
-
-const CANCEL_CONFIRMATION_MS = 10_000;
+import { planEntry } from './transition-plan';
 
 export interface CancelOutcome {
   record: InvitationRecord;
@@ -34,7 +33,6 @@ export class InvitationsService {
     private readonly registry: ProviderRegistry,
     private readonly repository: InvitationRepository,
     private readonly intake: SignalIntake,
-    private readonly changeFeed: ChangeFeed,
     private readonly watch: InvitationWatch,
   ) {}
 
@@ -46,14 +44,13 @@ export class InvitationsService {
   async create(
     caller: string,
     dto: CreateInvitationDto,
-    stored?: (invitationId: string) => Promise<void>,
+    stored?: (record: InvitationRecord) => Promise<void>,
   ): Promise<InvitationRecord> {
     const provider = this.registry.enabled(dto.provider ?? this.config.defaultProvider);
     await this.checkFits(provider, dto);
-    const record = this.newRecord(caller, provider, dto);
-    await this.insertUnlessDuplicate(record);
-    await stored?.(record.id);
-    return this.submit(provider, record);
+    const pending = await this.insertUnlessDuplicate(this.newRecord(caller, provider, dto));
+    await stored?.(pending);
+    return this.submit(provider, pending);
   }
 
   /**
@@ -62,7 +59,7 @@ export class InvitationsService {
    * on two replicas cannot both pass. The 409 names the open invitation only to the
    * caller that owns it; another caller learns nothing about it but that it exists.
    */
-  private async insertUnlessDuplicate(record: InvitationRecord): Promise<void> {
+  private async insertUnlessDuplicate(record: InvitationRecord): Promise<InvitationRecord> {
     const plan = () => {
       const entry = planEntry(record, { sequence: 1, status: 'pending', at: record.createdAt, source: 'request' });
       entry.timers.push({ kind: 'deadline', dueAt: record.deadline });
@@ -70,7 +67,9 @@ export class InvitationsService {
     };
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await this.repository.insert(plan());
+        const first = plan();
+        await this.repository.insert(first);
+        return first.after;
       } catch (error) {
         if (!(error instanceof DuplicateOpenInvitation)) throw error;
         const open = await this.repository.findOpen(record.provider, record.conversationId, record.to);
@@ -144,32 +143,9 @@ export class InvitationsService {
   async cancel(id: string, caller: string): Promise<CancelOutcome> {
     const current = await this.get(id, caller);
     const provider = this.registry.find(current.provider);
-    const now = new Date();
-    const at = now.toISOString();
-    const result = await this.repository.transition({ id }, (latest) => {
-      if (latest.terminal || latest.cancelRequestedAt) return undefined;
-      if (latest.status === 'pending') {
-        return planEntry(
-          latest,
-          {
-            sequence: latest.lastSequence + 1,
-            status: 'canceled',
-            at,
-            source: 'caller',
-            detail: 'canceled before submit',
-          },
-          { cancelRequestedAt: at, error: invitationError('canceled', 'Canceled on request before it was submitted') },
-        );
-      }
-      if (!provider?.cancel) {
-        throw new GatewayError('not_cancelable', `Provider '${latest.provider}' cannot cancel a running invitation`);
-      }
-      const dueAt = new Date(now.getTime() + CANCEL_CONFIRMATION_MS).toISOString();
-      return planAnnotation(latest, at, { cancelRequestedAt: at, timers: [{ kind: 'cancel_confirmation', dueAt }] });
-    });
+    const result = await this.intake.requestCancel(id, provider?.cancel !== undefined);
     if (!result) throw new GatewayError('invitation_not_found', `No invitation has the id '${id}'`);
     const { record, changed } = result;
-    if (changed) await this.changeFeed.publish(id);
     if (record.terminal) {
       if (record.status === 'canceled') return { record, status: changed ? 202 : 200 };
       throw new GatewayError('not_cancelable', `The invitation is already ${record.status}`);
@@ -178,10 +154,7 @@ export class InvitationsService {
       try {
         await provider.cancel(providerRefOf(record));
       } catch (error) {
-        // The provider refused: no confirmation can come, so the 10 s rule must not fire.
-        await this.repository.transition({ id }, (latest) =>
-          planAnnotation(latest, new Date().toISOString(), { timers: [{ kind: 'cancel_confirmation', dueAt: null }] }),
-        );
+        await this.intake.dropCancelConfirmation(id);
         throw error;
       }
     }
@@ -192,12 +165,7 @@ export class InvitationsService {
     const problems = unsupportedFields(provider.name, provider.capabilities, {
       to: dto.to,
       modalities: dto.modalities,
-      fields: {
-        tenantId: dto.tenantId,
-        subject: dto.subject,
-        onBehalfOf: dto.onBehalfOf,
-        replacesCallId: dto.replacesCallId,
-      },
+      fields: optionalTextValues(dto),
     });
     if (problems.length > 0) {
       throw new GatewayError(
@@ -233,12 +201,8 @@ export class InvitationsService {
       provider: provider.name,
       conversationId: dto.conversationId,
       to: dto.to,
-      displayName: dto.displayName ?? null,
-      tenantId: dto.tenantId ?? null,
-      subject: dto.subject ?? null,
+      ...optionalTextValues(dto),
       modalities: dto.modalities ?? ['audio'],
-      onBehalfOf: dto.onBehalfOf ?? null,
-      replacesCallId: dto.replacesCallId ?? null,
       clientContext: dto.clientContext ?? null,
       callbackUrl: dto.callbackUrl ?? null,
       status: 'pending',
@@ -263,12 +227,9 @@ export class InvitationsService {
       operationId: record.operationId,
       conversationId: record.conversationId,
       to: record.to,
-      displayName: record.displayName,
-      tenantId: record.tenantId,
-      subject: record.subject,
+      // tenantId as given: a provider with a default tenant applies it itself (Graph).
+      ...optionalTextValues(record),
       modalities: record.modalities,
-      onBehalfOf: record.onBehalfOf,
-      replacesCallId: record.replacesCallId,
       timeoutSeconds: record.timeoutSeconds,
     };
     const key = { id: record.id };
@@ -276,7 +237,7 @@ export class InvitationsService {
       const signal = await provider.submit(request);
       const result = await this.intake.applyTo(key, { ...signal, source: 'provider_response' });
       const stored = result?.record ?? record;
-      if (stored.status === 'canceled' && stored.history.some((entry) => entry.detail === 'canceled before submit')) {
+      if (wasCanceledBeforeSubmit(stored.history)) {
         // Canceled while the submit was in flight: the provider has it now, so withdraw it.
         await provider
           .cancel?.(providerRefOf(stored))

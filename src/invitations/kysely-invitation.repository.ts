@@ -3,13 +3,14 @@ import { sql, type Selectable, type Transaction } from 'kysely';
 import type { InvitationError } from '../common/errors/gateway-error';
 import type { InvitationStatus } from '../lifecycle/invitation-status';
 import type { SignalSource } from '../lifecycle/provider-signal';
-import type { HistoryEntry } from '../lifecycle/state-machine';
+import { TRANSITION_REASONS, type HistoryEntry, type TransitionReason } from '../lifecycle/state-machine';
 import { reportStatusChange } from '../observability/status-report';
 import { TelemetryHub } from '../observability/telemetry';
 import { claimDueRows } from '../persistence/claims';
 import { DATABASE, type DatabaseHandle } from '../persistence/database';
 import type { Database, HistoryTable, InvitationsTable } from '../persistence/schema';
 import type { Modality, ProviderName } from '../providers/invitation-provider';
+import { OPTIONAL_TEXT_FIELDS, type OptionalTextField, type OptionalTextValues } from '../providers/optional-fields';
 import type { InvitationRecord, TimerKind, TransitionPlan } from './invitation.model';
 import {
   DuplicateOpenInvitation,
@@ -36,6 +37,28 @@ function isOpenTargetViolation(error: unknown): boolean {
 }
 
 type Row = Selectable<InvitationsTable>;
+
+/** The column of each optional text field (optional-fields.ts): a field without one does not compile. */
+const TEXT_COLUMNS = {
+  displayName: 'display_name',
+  tenantId: 'tenant_id',
+  subject: 'subject',
+  onBehalfOf: 'on_behalf_of',
+  replacesCallId: 'replaces_call_id',
+} as const satisfies { [F in OptionalTextField]: keyof InvitationsTable };
+type TextColumns = { [F in OptionalTextField as (typeof TEXT_COLUMNS)[F]]: string | null };
+
+function textColumnsOf(values: OptionalTextValues): TextColumns {
+  const columns = {} as TextColumns;
+  for (const field of OPTIONAL_TEXT_FIELDS) columns[TEXT_COLUMNS[field]] = values[field];
+  return columns;
+}
+
+function textFieldsOf(row: Row): OptionalTextValues {
+  const values = {} as OptionalTextValues;
+  for (const field of OPTIONAL_TEXT_FIELDS) values[field] = row[TEXT_COLUMNS[field]];
+  return values;
+}
 type HistoryRow = Selectable<HistoryTable>;
 
 @Injectable()
@@ -116,6 +139,10 @@ export class KyselyInvitationRepository extends InvitationRepository {
     if (filter.conversationId) query = query.where('conversation_id', '=', filter.conversationId);
     if (filter.clientContext) query = query.where('client_context', '=', filter.clientContext);
     if (after) {
+      // The redundant `created_at <=` is the range an index can seek to: the `or` alone
+      // makes SQLite (and PostgreSQL) walk every newer row first, so a deep page would
+      // cost as much as all the pages before it.
+      query = query.where('created_at', '<=', after.createdAt);
       query = query.where((eb) =>
         eb.or([
           eb('created_at', '<', after.createdAt),
@@ -205,6 +232,7 @@ export class KyselyInvitationRepository extends InvitationRepository {
           detail: entry.detail ?? null,
           amended: entry.amended ? 1 : 0,
           dedupe_key: entry.dedupeKey ?? null,
+          reason: entry.reason ?? null,
         })
         .execute();
     }
@@ -260,12 +288,8 @@ function toRow(record: InvitationRecord): InvitationsTable {
     provider: record.provider,
     conversation_id: record.conversationId,
     target: record.to,
-    display_name: record.displayName,
-    tenant_id: record.tenantId,
-    subject: record.subject,
+    ...textColumnsOf(record),
     modalities: JSON.stringify(record.modalities),
-    on_behalf_of: record.onBehalfOf,
-    replaces_call_id: record.replacesCallId,
     client_context: record.clientContext,
     callback_url: record.callbackUrl,
     status: record.status,
@@ -295,12 +319,8 @@ function toRecord(row: Row, history: HistoryRow[]): InvitationRecord {
     provider: row.provider as ProviderName,
     conversationId: row.conversation_id,
     to: row.target,
-    displayName: row.display_name,
-    tenantId: row.tenant_id,
-    subject: row.subject,
+    ...textFieldsOf(row),
     modalities: JSON.parse(row.modalities) as Modality[],
-    onBehalfOf: row.on_behalf_of,
-    replacesCallId: row.replaces_call_id,
     clientContext: row.client_context,
     callbackUrl: row.callback_url,
     status: row.status as InvitationStatus,
@@ -327,5 +347,10 @@ function toHistoryEntry(row: HistoryRow): HistoryEntry {
     source: row.source as SignalSource,
     ...(row.detail !== null ? { detail: row.detail } : {}),
     ...(Number(row.amended) === 1 ? { amended: true } : {}),
+    ...(isTransitionReason(row.reason) ? { reason: row.reason } : {}),
   };
+}
+
+function isTransitionReason(value: string | null): value is TransitionReason {
+  return (TRANSITION_REASONS as readonly (string | null)[]).includes(value);
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
-import type { InvitationError } from '../common/errors/gateway-error';
+import { GatewayError, invitationError, type InvitationError } from '../common/errors/gateway-error';
 import type { ProviderRefPatch, ProviderSignal } from '../lifecycle/provider-signal';
-import { decide, type LifecycleSignal } from '../lifecycle/state-machine';
+import { decide, type LifecycleSignal, type LifecycleState } from '../lifecycle/state-machine';
 import { reportProviderEvent } from '../observability/event-report';
 import { TelemetryHub } from '../observability/telemetry';
 import { ChangeFeed } from '../persistence/change-feed';
@@ -11,6 +11,18 @@ import { InvitationRepository, type InvitationKey } from './invitation.repositor
 import { planAnnotation, planEntry } from './transition-plan';
 
 export type IntakeSignal = LifecycleSignal & { ref?: ProviderRefPatch; error?: InvitationError };
+
+/** How long a provider's accepted cancel may go without another outcome (contract.md §2). */
+export const CANCEL_CONFIRMATION_MS = 10_000;
+
+/** The caller's cancel as the state machine sees it: it decides alone only before the submit. */
+const CANCEL_BEFORE_SUBMIT: LifecycleSignal = {
+  status: 'canceled',
+  source: 'caller',
+  reason: 'canceled_before_submit',
+  detail: 'canceled before submit',
+  error: invitationError('canceled', 'Canceled on request before it was submitted'),
+};
 
 export interface IntakeResult {
   record: InvitationRecord;
@@ -56,18 +68,56 @@ export class SignalIntake {
 
   async applyTo(key: InvitationKey, signal: IntakeSignal): Promise<IntakeResult | undefined> {
     const now = new Date();
-    const result = await this.repository.transition(key, (current) => planFor(current, signal, now));
+    return this.write(key, (current) => planFor(current, signal, now));
+  }
+
+  /**
+   * A caller's cancel (contract.md §2), decided on the latest stored state: still
+   * `pending`, the state machine cancels it at once (typed `canceled_before_submit`, so a
+   * submit answered later is withdrawn); once submitted, only the request is recorded,
+   * with the 10 s confirmation timer, and the provider is asked by the caller of this.
+   * A repeated cancel, or one of a terminal invitation, changes nothing.
+   */
+  async requestCancel(id: string, providerCanCancel: boolean): Promise<IntakeResult | undefined> {
+    const now = new Date();
+    const at = now.toISOString();
+    return this.write({ id }, (latest) => {
+      if (latest.terminal || latest.cancelRequestedAt) return undefined;
+      const decision = decide(lifecycleStateOf(latest), CANCEL_BEFORE_SUBMIT, now);
+      if (decision.kind === 'apply') {
+        return planEntry(latest, decision.entry, { error: decision.error, cancelRequestedAt: at });
+      }
+      if (!providerCanCancel) {
+        throw new GatewayError('not_cancelable', `Provider '${latest.provider}' cannot cancel a running invitation`);
+      }
+      const dueAt = new Date(now.getTime() + CANCEL_CONFIRMATION_MS).toISOString();
+      return planAnnotation(latest, at, { cancelRequestedAt: at, timers: [{ kind: 'cancel_confirmation', dueAt }] });
+    });
+  }
+
+  /** The provider refused the cancel: no confirmation can come, so the 10 s rule must not fire. */
+  async dropCancelConfirmation(id: string): Promise<void> {
+    await this.write({ id }, (latest) =>
+      planAnnotation(latest, new Date().toISOString(), { timers: [{ kind: 'cancel_confirmation', dueAt: null }] }),
+    );
+  }
+
+  private async write(
+    key: InvitationKey,
+    plan: (current: InvitationRecord) => TransitionPlan | undefined,
+  ): Promise<IntakeResult | undefined> {
+    const result = await this.repository.transition(key, plan);
     if (result?.changed) await this.changeFeed.publish(result.record.id);
     return result;
   }
 }
 
+function lifecycleStateOf(current: InvitationRecord): LifecycleState {
+  return { status: current.status, lastSequence: current.lastSequence, appliedKeys: current.appliedKeys };
+}
+
 function planFor(current: InvitationRecord, signal: IntakeSignal, now: Date): TransitionPlan | undefined {
-  const decision = decide(
-    { status: current.status, lastSequence: current.lastSequence, appliedKeys: current.appliedKeys },
-    signal,
-    now,
-  );
+  const decision = decide(lifecycleStateOf(current), signal, now);
   if (decision.kind === 'apply') {
     return planEntry(
       current,

@@ -2,29 +2,24 @@ import { isTerminal } from '../lifecycle/invitation-status';
 import type { ProviderRefPatch } from '../lifecycle/provider-signal';
 import type { HistoryEntry } from '../lifecycle/state-machine';
 import type { InvitationError } from '../common/errors/gateway-error';
+import type { InvitationStatus } from '../lifecycle/invitation-status';
+import type { StatusChangedEventDto } from './dto/status-changed-event.dto';
 import type { InvitationRecord, NewDelivery, TimerChange, TransitionPlan } from './invitation.model';
 import { toInvitationView } from './invitation.view';
 
-/** The webhook event of contract.md §6 for one history entry. */
-export interface StatusChangedEvent {
-  type: 'invitation.status_changed';
-  id: string;
-  timestamp: string;
-  data: {
-    sequence: number;
-    previousStatus: string | null;
-    status: string;
-    amended: boolean;
-    invitation: ReturnType<typeof toInvitationView>;
-  };
-}
+/** The webhook event of contract.md §6 for one history entry (its one shape is the DTO). */
+export type StatusChangedEvent = StatusChangedEventDto;
 
 /** Stable per history entry, so a retried delivery keeps its webhook-id. */
 export function webhookEventId(operationId: string, sequence: number): string {
   return `msg_${operationId}_${sequence}`;
 }
 
-function webhookDelivery(after: InvitationRecord, entry: HistoryEntry, previousStatus: string | null): NewDelivery[] {
+function webhookDelivery(
+  after: InvitationRecord,
+  entry: HistoryEntry,
+  previousStatus: InvitationStatus | null,
+): NewDelivery[] {
   if (!after.callbackUrl) return [];
   const id = webhookEventId(after.operationId, entry.sequence);
   const event: StatusChangedEvent = {

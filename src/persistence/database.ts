@@ -7,6 +7,8 @@ import { initialMigration } from './migrations/001-initial';
 import { sharedStateMigration } from './migrations/002-shared-state';
 import { callersMigration } from './migrations/003-callers';
 import { invitationTraceMigration } from './migrations/004-invitation-trace';
+import { growthIndexesMigration } from './migrations/005-growth-indexes';
+import { transitionReasonsMigration } from './migrations/006-transition-reasons';
 import type { Database } from './schema';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -102,6 +104,8 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<void> {
       '002-shared-state': sharedStateMigration,
       '003-callers': callersMigration,
       '004-invitation-trace': invitationTraceMigration,
+      '005-growth-indexes': growthIndexesMigration,
+      '006-transition-reasons': transitionReasonsMigration,
     }),
     // Slices of work land in any order (004 may reach a database before 003): each
     // migration still runs once, whatever its neighbours' order of arrival.

@@ -43,6 +43,8 @@ export interface HistoryTable {
   detail: string | null;
   amended: number;
   dedupe_key: string | null;
+  /** lifecycle TransitionReason (migration 006); null for most entries. */
+  reason: string | null;
 }
 
 /** Durable timers: a deadline or a cancel confirmation due for one invitation. */

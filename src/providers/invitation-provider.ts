@@ -2,6 +2,7 @@ import type { ErrorCode } from '../common/errors/error-codes';
 import type { ProviderName } from '../common/errors/gateway-error';
 import type { ProviderMode } from '../config/provider-settings';
 import type { ProviderSignal } from '../lifecycle/provider-signal';
+import type { OptionalField, OptionalTextValues } from './optional-fields';
 
 export type { ProviderName } from '../common/errors/gateway-error';
 export type { ProviderMode } from '../config/provider-settings';
@@ -19,7 +20,7 @@ export interface ProviderCapabilities {
   cancel: boolean;
 }
 
-export type OptionalField = 'displayName' | 'tenantId' | 'subject' | 'modalities' | 'onBehalfOf' | 'replacesCallId';
+export type { OptionalField } from './optional-fields';
 
 /**
  * One row of a provider's error table: a provider fact (HTTP status and/or code and
@@ -46,17 +47,13 @@ export interface ProviderRef {
   data: Record<string, string>;
 }
 
-export interface SubmitRequest {
+/** What an adapter sends: the invitation's identity, target and optional fields (optional-fields.ts). */
+export interface SubmitRequest extends OptionalTextValues {
   invitationId: string;
   operationId: string;
   conversationId: string;
   to: string;
-  displayName: string | null;
-  tenantId: string | null;
-  subject: string | null;
   modalities: Modality[];
-  onBehalfOf: string | null;
-  replacesCallId: string | null;
   /** Effective value, already clamped to the capability range. */
   timeoutSeconds: number;
 }

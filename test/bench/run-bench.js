@@ -237,6 +237,11 @@ async function webhookLatency(mockUrl, gateway, rate) {
 }
 
 async function measureDatabase(label, mockUrl, bareUrl, databaseUrl, replicaUrl) {
+  // BENCH_SEED=N: N stored invitations before the rounds (seed.js, issue 15 item 5).
+  const seeded =
+    Number(process.env.BENCH_SEED ?? 0) > 0 &&
+    (await require('./seed').seed(databaseUrl, Number(process.env.BENCH_SEED)));
+  if (seeded) console.log(`${label}: seeded ${seeded.count} invitations in ${(seeded.ms / 1000).toFixed(1)} s`);
   const gw = await startGateway(mockUrl, databaseUrl, `gateway-${label}`);
   const bare = { name: 'bare', urls: [bareUrl], notifyUrls: [`${bareUrl}/providers/graph/notifications`] };
   const gateway = { name: 'gateway', urls: [gw.url], notifyUrls: [gw.notifyUrl] };

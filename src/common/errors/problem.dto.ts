@@ -16,10 +16,12 @@ export class FieldErrorDto {
  */
 export const EXAMPLE_PROVIDER = '{{provider}}';
 
-export class ProblemProviderDto {
+/** The raw provider error behind a contract code: in a problem and in an invitation's `error`. */
+export class ProviderErrorDto {
   /** A registered provider (GET /providers). */
   name!: string;
   httpStatus!: number | null;
+  /** @example "NotFound" */
   code!: string | null;
   subcode!: string | null;
   message!: string | null;
@@ -45,7 +47,7 @@ export class ProblemDto {
    * duplicate rule's 409 `conflict`: the caller's own open invitation to that target.
    */
   invitationId?: string;
-  provider?: ProblemProviderDto;
+  provider?: ProviderErrorDto;
   errors?: FieldErrorDto[];
   /** Only on internal_error: quote it to operators. */
   requestId?: string;

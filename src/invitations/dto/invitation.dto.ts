@@ -1,20 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ERROR_CODES, type ErrorCode } from '../../common/errors/error-codes';
+import { ProviderErrorDto } from '../../common/errors/problem.dto';
 import { INVITATION_STATUSES, type InvitationStatus } from '../../lifecycle/invitation-status';
 import { SIGNAL_SOURCES, type SignalSource } from '../../lifecycle/provider-signal';
 import { type Modality, type ProviderName } from '../../providers/invitation-provider';
 import { PROVIDER_NAMES } from '../../providers/registrations';
-
-/** The raw provider error behind a contract code. */
-export class ProviderErrorDto {
-  @ApiProperty({ enum: PROVIDER_NAMES })
-  name!: ProviderName;
-  httpStatus!: number | null;
-  /** @example "NotFound" */
-  code!: string | null;
-  subcode!: string | null;
-  message!: string | null;
-}
 
 /** Why an invitation failed or ended without joining (contract.md §4). */
 export class InvitationErrorDto {

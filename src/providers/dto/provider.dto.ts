@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { OPTIONAL_FIELDS } from '../optional-fields';
 import { PROVIDER_NAMES } from '../registrations';
 
 export class TimeoutRangeDto {
@@ -14,10 +15,7 @@ export class ProviderCapabilitiesDto {
   @ApiProperty({ enum: ['sip', 'tel', '8:orgid', '8:acs'], isArray: true, example: ['tel', '8:orgid'] })
   targetSchemes!: string[];
   /** Optional request fields the provider honours. */
-  @ApiProperty({
-    enum: ['displayName', 'tenantId', 'subject', 'modalities', 'onBehalfOf', 'replacesCallId'],
-    isArray: true,
-  })
+  @ApiProperty({ enum: [...OPTIONAL_FIELDS], isArray: true })
   fields!: string[];
   @ApiProperty({ enum: ['audio', 'video', 'messaging'], isArray: true, example: ['audio'] })
   modalities!: string[];
