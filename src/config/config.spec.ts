@@ -54,6 +54,7 @@ describe('configuration', () => {
       UCWA_PASSWORD: 'p',
       GRAPH_MODE: 'off',
       SAAS_MODE: 'off',
+      ACS_MODE: 'off',
       WEBHOOK_SECRET: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3',
     };
     expect(ucwaOf(loadConfig(live)).loopbackHttp).toBe(false);
@@ -168,6 +169,7 @@ describe('configuration', () => {
     GRAPH_MODE: 'off',
     UCWA_MODE: 'off',
     SAAS_MODE: 'off',
+    ACS_MODE: 'off',
   };
 
   it('refuses an open API in production', () => {
@@ -175,12 +177,15 @@ describe('configuration', () => {
     expect(problemsOf(PRODUCTION)).toEqual([]);
   });
 
-  it.each(['GRAPH_MODE', 'UCWA_MODE', 'SAAS_MODE'])('refuses a simulator in production: %s=sandbox', (variable) => {
-    const problems = problemsOf({ ...PRODUCTION, [variable]: 'sandbox' });
-    expect(problems).toEqual([expect.stringMatching(new RegExp(`^${variable} is 'sandbox'.*live or off`))]);
-  });
+  it.each(['GRAPH_MODE', 'UCWA_MODE', 'SAAS_MODE', 'ACS_MODE'])(
+    'refuses a simulator in production: %s=sandbox',
+    (variable) => {
+      const problems = problemsOf({ ...PRODUCTION, [variable]: 'sandbox' });
+      expect(problems).toEqual([expect.stringMatching(new RegExp(`^${variable} is 'sandbox'.*live or off`))]);
+    },
+  );
 
-  it.each(['GRAPH_MODE', 'UCWA_MODE', 'SAAS_MODE'])(
+  it.each(['GRAPH_MODE', 'UCWA_MODE', 'SAAS_MODE', 'ACS_MODE'])(
     'refuses an unset %s in production instead of defaulting to the simulator',
     (variable) => {
       const problems = problemsOf({ ...PRODUCTION, [variable]: '' });

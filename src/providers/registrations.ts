@@ -1,3 +1,4 @@
+import { ACS_PLUGIN } from './acs/acs.plugin';
 import { GRAPH_PLUGIN } from './graph/graph.plugin';
 import type { ProviderPlugin } from './provider-plugin';
 import { SAAS_PLUGIN } from './saas/saas.plugin';
@@ -15,7 +16,7 @@ import { UCWA_PLUGIN } from './ucwa/ucwa.plugin';
  * name is validated against this list wherever it enters: config (DEFAULT_PROVIDER),
  * request DTOs (`@IsIn(PROVIDER_NAMES)`), routes (ProviderRegistry.find).
  */
-export const REGISTRATIONS: readonly ProviderPlugin[] = [GRAPH_PLUGIN, UCWA_PLUGIN, SAAS_PLUGIN];
+export const REGISTRATIONS: readonly ProviderPlugin[] = [GRAPH_PLUGIN, UCWA_PLUGIN, SAAS_PLUGIN, ACS_PLUGIN];
 
 /** Names of the registered platforms, in registration order (enums, the contract suite). */
 export const PROVIDER_NAMES: readonly string[] = REGISTRATIONS.map((plugin) => plugin.name);

@@ -12,7 +12,7 @@ export class TimeoutRangeDto {
 }
 
 export class ProviderCapabilitiesDto {
-  @ApiProperty({ enum: ['sip', 'tel', '8:orgid'], isArray: true, example: ['tel', '8:orgid'] })
+  @ApiProperty({ enum: ['sip', 'tel', '8:orgid', '8:acs'], isArray: true, example: ['tel', '8:orgid'] })
   targetSchemes!: string[];
   /** Optional request fields the provider honours. */
   @ApiProperty({ enum: [...OPTIONAL_FIELDS], isArray: true })
