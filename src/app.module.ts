@@ -5,6 +5,7 @@ import { ApiKeyGuard } from './common/api-key.guard';
 import { ProblemFilter } from './common/errors/problem.filter';
 import { HeldRequests } from './common/held-requests';
 import { RequestLimits } from './common/rate-limit/request-limits';
+import { TokenBucketStore } from './common/rate-limit/token-bucket.store';
 import { loggerParams, prettyLogs } from './common/logging';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { ConsoleModule } from './console/console.module';
@@ -13,6 +14,7 @@ import { HealthModule } from './health/health.module';
 import { IngressModule } from './ingress/ingress.module';
 import { InvitationsModule } from './invitations/invitations.module';
 import { ObservabilityModule } from './observability/observability.module';
+import { DATABASE, type DatabaseHandle } from './persistence/database';
 import { PersistenceModule } from './persistence/persistence.module';
 import { ProvidersModule } from './providers/providers.module';
 import { RetentionModule } from './retention/retention.module';
@@ -29,7 +31,16 @@ export class AppModule {
         {
           module: ConfigHolder,
           global: true,
-          providers: [{ provide: APP_CONFIG, useValue: config }, RequestLimits, HeldRequests],
+          providers: [
+            { provide: APP_CONFIG, useValue: config },
+            {
+              provide: TokenBucketStore,
+              inject: [DATABASE],
+              useFactory: (database: DatabaseHandle) => new TokenBucketStore(database),
+            },
+            RequestLimits,
+            HeldRequests,
+          ],
           exports: [APP_CONFIG, RequestLimits, HeldRequests],
         },
         ObservabilityModule,

@@ -15,7 +15,7 @@ import { tokenBucketStoreFor } from './common/rate-limit/token-bucket.store';
 import { DATABASE, type DatabaseHandle } from './persistence/database';
 import type { AppConfig, HttpServerConfig } from './config/config';
 import { installHttpAnswers } from './invitations/http-answer';
-import { mountDocs } from './openapi';
+import { mountDocs } from './api-docs/openapi-document';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 

@@ -2,7 +2,8 @@ import './observability/tracing-bootstrap';
 import 'reflect-metadata';
 import { createApp } from './app.setup';
 import { ConfigError } from './config/env.schema';
-import { loadConfig, type AppConfig } from './config/config';
+import { loadConfig } from './app.config';
+import type { AppConfig } from './config/config';
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
 }
 
 function providerModes(config: AppConfig): Record<string, string> {
-  return { graph: config.graph.mode, ucwa: config.ucwa.mode, saas: config.saas.mode };
+  return Object.fromEntries(Object.entries(config.providers).map(([name, settings]) => [name, settings.mode]));
 }
 
 /** The one block a person starting the service reads (plain text, after the log lines of the boot). */

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { createApp } from '../src/app.setup';
-import { buildDocument } from '../src/openapi';
-import { openApiConfig } from '../src/openapi.config';
+import { buildDocument } from '../src/api-docs/openapi-document';
+import { openApiConfig } from '../src/api-docs/openapi.config';
 
 /**
  * The committed openapi/openapi.json is the contract callers read: it must be exactly

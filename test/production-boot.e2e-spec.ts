@@ -11,6 +11,7 @@ const PRODUCTION = {
   GRAPH_MODE: 'off',
   UCWA_MODE: 'off',
   SAAS_MODE: 'off',
+  ACS_MODE: 'off',
   DATABASE_URL: `sqlite:${join(tmpdir(), `production-boot-${process.pid}.db`)}`,
 };
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import { loadConfig } from '../src/config/config';
+import { loadConfig } from '../src/app.config';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../src/persistence/database';
 import { LeaseStore } from '../src/persistence/leases';
 import type { Database } from '../src/persistence/schema';

@@ -12,6 +12,7 @@ import { startTestApp, type TestApp } from './support/test-app';
 import { uniqueConversation } from './support/per-test';
 import { openSandboxConversation } from './support/sandbox-conversations';
 import { postSaasCallback, saasCompletedEnvelope, saasSandboxToken } from './support/saas-platform';
+import { saasOf } from './support/provider-settings';
 
 /** The SaaS adapter against its simulator: wire fields, callbacks and their checks. */
 describe('saas adapter against the sandbox', () => {
@@ -194,7 +195,7 @@ describe('saas adapter against the sandbox', () => {
       [
         'its absolute href with the endpointId query',
         () =>
-          `${app.config.publicBaseUrl}${conversationPath('meeting-1')}?endpointId=${encodeURIComponent(app.config.saas.endpointId)}`,
+          `${app.config.publicBaseUrl}${conversationPath('meeting-1')}?endpointId=${encodeURIComponent(saasOf(app.config).endpointId)}`,
       ],
       ['its host-relative href', () => conversationPath('meeting-1')],
       ['its href relative to the application', () => 'communication/conversations/meeting-1'],
@@ -247,7 +248,7 @@ describe('saas adapter against the sandbox', () => {
   });
 
   describe('discovery (a fresh adapter against the simulator)', () => {
-    const fresh = () => new SaasProvider({ ...app.config.saas, mode: 'live' });
+    const fresh = () => new SaasProvider({ ...saasOf(app.config), mode: 'live' });
     const issued = async () => (await readJson<{ issued: number }>(app, '/sandbox/saas/_inspect/tokens')).body.issued;
     const submit = (provider: SaasProvider) =>
       provider.submit({
@@ -297,7 +298,7 @@ describe('saas adapter against the sandbox', () => {
   });
 
   it('the sandbox, like the platform, refuses a missing or over-long operationId with 400 ParameterValidationFailure', async () => {
-    const { saas } = app.config;
+    const saas = saasOf(app.config);
     const token = await saasSandboxToken(app);
     expect(token.status).toBe(200);
     // The sandbox's own layout (the adapter finds it by links): this probes the simulator itself.

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import Fastify from 'fastify';
 import { serverLimits } from '../src/app.setup';
-import { loadConfig } from '../src/config/config';
+import { loadConfig } from '../src/app.config';
 import { createInvitation } from './support/invitations-client';
 import { startTestApp, type TestApp } from './support/test-app';
 

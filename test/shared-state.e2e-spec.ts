@@ -8,6 +8,7 @@ import { UcwaProvider } from '../src/providers/ucwa/ucwa.provider';
 import { openSandboxConversation } from './support/sandbox-conversations';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TEST_DATABASES, createTestSchema, type TestSchema } from './support/test-database';
+import { ucwaOf } from './support/provider-settings';
 
 /**
  * The state replicas share (issue 7): a versioned compare-and-set store on SQLite and
@@ -88,7 +89,7 @@ describe('one UCWA application for every replica', () => {
   /** Two adapters as two replicas would build them: same platform, same database. */
   function replicas(): UcwaProvider[] {
     const shared = new DatabaseSharedState(handle);
-    const { ucwa } = platform.config;
+    const ucwa = ucwaOf(platform.config);
     return [new UcwaProvider({ ...ucwa, mode: 'live' }, shared), new UcwaProvider({ ...ucwa, mode: 'live' }, shared)];
   }
 

@@ -2,6 +2,7 @@ import { createInvitation, getInvitation } from './support/invitations-client';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TEST_DATABASES } from './support/test-database';
 import { saasSandboxToken } from './support/saas-platform';
+import { saasOf } from './support/provider-settings';
 
 /**
  * UCWA-family synchronous errors in both documented body formats (SD
@@ -41,7 +42,7 @@ describe.each(TEST_DATABASES)('UCWA-family error bodies, JSON and XML, on %s', (
   });
 
   it('the SaaS simulator really answers <reason> XML for a .xml conversation (the wire, not the adapter)', async () => {
-    const { saas } = app.config;
+    const saas = saasOf(app.config);
     const token = await saasSandboxToken(app);
     const endpoint = encodeURIComponent(saas.endpointId);
     const url = `/sandbox/saas/platformservice/v1/applications/app1/communication/participantInvitations?endpointId=${endpoint}&conversationId=nocallback.xml`;

@@ -7,6 +7,7 @@ import {
 } from './support/invitations-client';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TEST_DATABASES } from './support/test-database';
+import { ucwaOf } from './support/provider-settings';
 
 /** The UCWA adapter against its simulator: session recovery and the event channel. */
 describe.each(TEST_DATABASES)('ucwa adapter against the sandbox on %s', (database) => {
@@ -163,8 +164,8 @@ describe.each(TEST_DATABASES)('ucwa adapter against the sandbox on %s', (databas
           method: 'POST',
           body: new URLSearchParams({
             grant_type: 'password',
-            username: app.config.ucwa.username,
-            password: app.config.ucwa.password,
+            username: ucwaOf(app.config).username,
+            password: ucwaOf(app.config).password,
           }).toString(),
           headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
         })

@@ -155,7 +155,7 @@ export interface paths {
         put?: never;
         /**
          * Provider event ingress
-         * @description `POST /providers/graph/notifications`: Graph commsNotifications (Bearer JWT from the Graph notification keys). `POST /providers/saas/callbacks`: SaaS callbacks (Bearer token from the SaaS callback keys).
+         * @description `POST /providers/graph/notifications`: Graph commsNotifications (Bearer JWT from the Graph notification keys), answered 202. `POST /providers/saas/callbacks`: SaaS callbacks (Bearer token from the SaaS callback keys), answered 200 with no body. `POST /providers/acs/callbacks`: ACS Call Automation CloudEvents (Bearer JWT from the ACS OpenID keys, audience the resource id), answered 200.
          */
         post: operations["Ingress_receive"];
         delete?: never;
@@ -283,8 +283,11 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         ProviderErrorDto: {
-            /** @enum {string} */
-            name: "graph" | "ucwa" | "saas";
+            /**
+             * @description A registered provider (GET /providers).
+             * @enum {string}
+             */
+            name: "graph" | "ucwa" | "saas" | "acs";
             httpStatus: number | null;
             /** @example NotFound */
             code: string | null;
@@ -294,7 +297,7 @@ export interface components {
         FieldErrorDto: {
             /** @example to */
             field: string;
-            /** @example to must be a sip:, tel:+E164 or 8:orgid:<uuid> URI */
+            /** @example to must be a sip:, tel:+E164, 8:orgid:<uuid> or 8:acs:<id> URI */
             message: string;
         };
         ProblemDto: {
@@ -352,7 +355,7 @@ export interface components {
              *       "8:orgid"
              *     ]
              */
-            targetSchemes: ("sip" | "tel" | "8:orgid")[];
+            targetSchemes: ("sip" | "tel" | "8:orgid" | "8:acs")[];
             /** @description Optional request fields the provider honours. */
             fields: ("displayName" | "tenantId" | "subject" | "modalities" | "onBehalfOf" | "replacesCallId")[];
             /**
@@ -367,7 +370,7 @@ export interface components {
         };
         ProviderDto: {
             /** @enum {string} */
-            name: "graph" | "ucwa" | "saas";
+            name: "graph" | "ucwa" | "saas" | "acs";
             /** @enum {string} */
             mode: "sandbox" | "live" | "off";
             /**
@@ -388,7 +391,7 @@ export interface components {
         };
         ErrorMappingDto: {
             /** @enum {string} */
-            provider: "graph" | "ucwa" | "saas";
+            provider: "graph" | "ucwa" | "saas" | "acs";
             /** @enum {string} */
             kind: "sync" | "async";
             httpStatus?: number;
@@ -421,19 +424,20 @@ export interface components {
              * @example graph
              * @enum {string}
              */
-            provider?: "graph" | "ucwa" | "saas";
+            provider?: "graph" | "ucwa" | "saas" | "acs";
             /**
              * @description The provider's conversation (UCWA, SaaS) or call (Graph) id.
              * @example 491f0b00-ffff-4bc9-a43e-b128eb9ed6d8
              */
             conversationId: string;
             /**
-             * @description The invitee: `sip:user@domain`, `tel:+E164`, or `8:orgid:<AAD object id>` (Teams user, Graph only).
+             * @description The invitee: `sip:user@domain`, `tel:+E164`, `8:orgid:<AAD object id>` (a Teams user) or
+             *     `8:acs:<resource id>_<user id>` (an Azure Communication Services user); GET /providers lists who takes which.
              * @example 8:orgid:550fae72-d251-43ec-868c-373732c2704f
              */
             to: string;
             /**
-             * @description Shown to people in the conversation; in the sandbox also a trigger word for `tel:`/`8:orgid:` targets.
+             * @description Shown to people in the conversation; in the sandbox also a trigger word for `tel:`/`8:orgid:`/`8:acs:` targets.
              * @example Heidi Steen
              */
             displayName?: string;
@@ -507,7 +511,7 @@ export interface components {
         };
         InvitationDto: {
             /** @enum {string} */
-            provider: "graph" | "ucwa" | "saas";
+            provider: "graph" | "ucwa" | "saas" | "acs";
             /**
              * @example [
              *       "audio"
@@ -968,7 +972,7 @@ export interface operations {
                 /** @description Only invitations in this status. */
                 status?: "pending" | "submitted" | "ringing" | "joined" | "declined" | "no_answer" | "canceled" | "failed" | "expired";
                 /** @description Only invitations of this provider. */
-                provider?: "graph" | "ucwa" | "saas";
+                provider?: "graph" | "ucwa" | "saas" | "acs";
                 conversationId?: string;
                 clientContext?: string;
                 /** @description Page size (1–100). */
@@ -1361,7 +1365,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                name: "graph" | "saas";
+                name: "graph" | "saas" | "acs";
                 channel: "notifications" | "callbacks";
             };
             cookie?: never;
@@ -1375,14 +1379,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Stored (SaaS callbacks, answered 200 with no body). */
+            /** @description Stored, for a platform that expects 200 (see the channel above). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Stored (Graph notifications). */
+            /** @description Stored (the default answer). */
             202: {
                 headers: {
                     [name: string]: unknown;

@@ -1,4 +1,5 @@
-import { loadConfig } from './config';
+import { loadConfig } from '../app.config';
+import { graphOf, saasOf, ucwaOf } from '../../test/support/provider-settings';
 import { ConfigError } from './env.schema';
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -21,9 +22,9 @@ describe('configuration', () => {
       breakerFailures: 5,
       breakerCooldownMs: 30_000,
     };
-    expect(defaults.graph.http).toEqual(expected);
-    expect(defaults.ucwa.http).toEqual(expected);
-    expect(defaults.saas.http).toEqual(expected);
+    expect(graphOf(defaults).http).toEqual(expected);
+    expect(ucwaOf(defaults).http).toEqual(expected);
+    expect(saasOf(defaults).http).toEqual(expected);
     const tuned = loadConfig({
       PROVIDER_TIMEOUT_MS: '2500',
       PROVIDER_MAX_CONCURRENT: '4',
@@ -31,7 +32,7 @@ describe('configuration', () => {
       PROVIDER_BREAKER_FAILURES: '2',
       PROVIDER_BREAKER_COOLDOWN_MS: '1000',
     });
-    expect(tuned.saas.http).toEqual({
+    expect(saasOf(tuned).http).toEqual({
       timeoutMs: 2500,
       maxConcurrent: 4,
       maxQueued: 0,
@@ -42,8 +43,8 @@ describe('configuration', () => {
 
   it('reads UCWA_ALLOWED_HOSTS as lower-case names and .domains; loopback http only outside production or in sandbox', () => {
     const config = loadConfig({ UCWA_ALLOWED_HOSTS: 'Pool1.Fabrikam.NET, .lync.com.' });
-    expect(config.ucwa.allowedHosts).toEqual(['pool1.fabrikam.net', '.lync.com']);
-    expect(config.ucwa.loopbackHttp).toBe(true);
+    expect(ucwaOf(config).allowedHosts).toEqual(['pool1.fabrikam.net', '.lync.com']);
+    expect(ucwaOf(config).loopbackHttp).toBe(true);
     const live = {
       NODE_ENV: 'production',
       API_KEYS: 'k',
@@ -53,9 +54,10 @@ describe('configuration', () => {
       UCWA_PASSWORD: 'p',
       GRAPH_MODE: 'off',
       SAAS_MODE: 'off',
+      ACS_MODE: 'off',
       WEBHOOK_SECRET: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3',
     };
-    expect(loadConfig(live).ucwa.loopbackHttp).toBe(false);
+    expect(ucwaOf(loadConfig(live)).loopbackHttp).toBe(false);
     expect(problemsOf({ UCWA_ALLOWED_HOSTS: 'https://evil.example/' })).toEqual([
       expect.stringContaining('UCWA_ALLOWED_HOSTS'),
     ]);
@@ -71,9 +73,11 @@ describe('configuration', () => {
       apiKeys: [],
       defaultProvider: 'graph',
       sandbox: { ringMs: 1500 },
-      graph: { mode: 'sandbox', baseUrl: 'http://localhost:3000/sandbox/graph/beta' },
-      ucwa: { mode: 'sandbox' },
-      saas: { mode: 'sandbox' },
+      providers: {
+        graph: { mode: 'sandbox', baseUrl: 'http://localhost:3000/sandbox/graph/beta' },
+        ucwa: { mode: 'sandbox' },
+        saas: { mode: 'sandbox' },
+      },
     });
     expect(config.webhook.secret).toMatch(/^whsec_/);
     expect(config.webhook.secretGenerated).toBe(true);
@@ -165,6 +169,7 @@ describe('configuration', () => {
     GRAPH_MODE: 'off',
     UCWA_MODE: 'off',
     SAAS_MODE: 'off',
+    ACS_MODE: 'off',
   };
 
   it('refuses an open API in production', () => {
@@ -172,12 +177,15 @@ describe('configuration', () => {
     expect(problemsOf(PRODUCTION)).toEqual([]);
   });
 
-  it.each(['GRAPH_MODE', 'UCWA_MODE', 'SAAS_MODE'])('refuses a simulator in production: %s=sandbox', (variable) => {
-    const problems = problemsOf({ ...PRODUCTION, [variable]: 'sandbox' });
-    expect(problems).toEqual([expect.stringMatching(new RegExp(`^${variable} is 'sandbox'.*live or off`))]);
-  });
+  it.each(['GRAPH_MODE', 'UCWA_MODE', 'SAAS_MODE', 'ACS_MODE'])(
+    'refuses a simulator in production: %s=sandbox',
+    (variable) => {
+      const problems = problemsOf({ ...PRODUCTION, [variable]: 'sandbox' });
+      expect(problems).toEqual([expect.stringMatching(new RegExp(`^${variable} is 'sandbox'.*live or off`))]);
+    },
+  );
 
-  it.each(['GRAPH_MODE', 'UCWA_MODE', 'SAAS_MODE'])(
+  it.each(['GRAPH_MODE', 'UCWA_MODE', 'SAAS_MODE', 'ACS_MODE'])(
     'refuses an unset %s in production instead of defaulting to the simulator',
     (variable) => {
       const problems = problemsOf({ ...PRODUCTION, [variable]: '' });
@@ -218,7 +226,7 @@ describe('configuration', () => {
       ...saas,
       SAAS_TOKEN_URL: 'https://login.microsoftonline.com/72F988BF-86F1-41AF-91AB-2D7CD011DB47/oauth2/token',
     });
-    expect(config.saas.tenantId).toBe('72F988BF-86F1-41AF-91AB-2D7CD011DB47');
+    expect(saasOf(config).tenantId).toBe('72F988BF-86F1-41AF-91AB-2D7CD011DB47');
   });
 
   it('names callers in API_KEYS: name:key, a bare key is default, one caller may rotate two keys', () => {
@@ -257,7 +265,7 @@ describe('configuration', () => {
       GRAPH_CLIENT_ID: 'app',
       GRAPH_CLIENT_SECRET: 's',
     });
-    expect(config.graph).toMatchObject({
+    expect(graphOf(config)).toMatchObject({
       tokenUrl: 'https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/oauth2/v2.0/token',
       notificationAudience: 'app',
       baseUrl: 'https://graph.microsoft.com/beta',

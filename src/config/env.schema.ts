@@ -1,35 +1,15 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Matches,
-  Max,
-  Min,
-  ValidateIf,
-  validateSync,
-} from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
 import ipaddr from 'ipaddr.js';
+import { emptyToUndefined, toInt, URL_OPTIONS } from './env-rules';
+import type { ProviderConfigSource, RawEnvironment } from './provider-settings';
 import { crossVariableProblems } from './production-rules';
 
-const MODES = ['sandbox', 'live', 'off'] as const;
-const PROVIDERS = ['graph', 'ucwa', 'saas'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
-
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-const emptyToUndefined = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
-
-/** A live provider needs its credentials; sandbox and off do not. */
-const whenLive = (mode: keyof EnvironmentVariables) => ValidateIf((env: EnvironmentVariables) => env[mode] === 'live');
 
 /**
- * Every environment variable of contract.md §8, one rule each. Read once at boot;
+ * The gateway's own environment variables of contract.md §8, one rule each (each
+ * provider's live in its folder: ProviderConfigSource.envSchema). Read once at boot;
  * a bad value stops the start with a message naming the variable.
  */
 export class EnvironmentVariables {
@@ -59,7 +39,8 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) MAX_HELD_REQUESTS = 2000;
   /** Held requests per caller; default a tenth of MAX_HELD_REQUESTS (an extension of contract §8). */
   @Transform(toInt) @IsOptional() @IsInt() @Min(1) @Max(1_000_000) MAX_HELD_REQUESTS_PER_CALLER?: number;
-  @IsIn(PROVIDERS) DEFAULT_PROVIDER: (typeof PROVIDERS)[number] = 'graph';
+  /** Checked against the registered providers by validateEnvironment; unset = the first registered. */
+  @Transform(emptyToUndefined) @IsOptional() @IsString() DEFAULT_PROVIDER?: string;
 
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -109,43 +90,6 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(1000) PROVIDER_BREAKER_FAILURES = 5;
   /** How long an open circuit fails calls at once before one trial call (an extension). */
   @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000) PROVIDER_BREAKER_COOLDOWN_MS = 30_000;
-
-  @IsIn(MODES) GRAPH_MODE: (typeof MODES)[number] = 'sandbox';
-  @IsUrl(URL_OPTIONS) GRAPH_BASE_URL = 'https://graph.microsoft.com/beta';
-  @Transform(emptyToUndefined) @IsOptional() @IsUrl(URL_OPTIONS) GRAPH_TOKEN_URL?: string;
-  @whenLive('GRAPH_MODE') @IsString() @IsNotEmpty() GRAPH_TENANT_ID?: string;
-  @whenLive('GRAPH_MODE') @IsString() @IsNotEmpty() GRAPH_CLIENT_ID?: string;
-  @whenLive('GRAPH_MODE') @IsString() @IsNotEmpty() GRAPH_CLIENT_SECRET?: string;
-  @IsUrl(URL_OPTIONS)
-  GRAPH_NOTIFICATION_OPENID_URL = 'https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration';
-  @Transform(emptyToUndefined) @IsOptional() @IsString() GRAPH_NOTIFICATION_AUDIENCE?: string;
-
-  @IsIn(MODES) UCWA_MODE: (typeof MODES)[number] = 'sandbox';
-  @whenLive('UCWA_MODE') @IsUrl(URL_OPTIONS) UCWA_DISCOVERY_URL?: string;
-  @whenLive('UCWA_MODE') @IsString() @IsNotEmpty() UCWA_USERNAME?: string;
-  @whenLive('UCWA_MODE') @IsString() @IsNotEmpty() UCWA_PASSWORD?: string;
-  @IsString() @IsNotEmpty() UCWA_USER_AGENT = 'invitations-gateway';
-  /**
-   * Hosts besides the discovery host's domain that may receive the UCWA password and pool
-   * redirects: comma-separated names (`pool1.contoso.com`) or domains (`.contoso.com`).
-   */
-  @Transform(emptyToUndefined)
-  @IsOptional()
-  @Matches(/^\s*\.?[a-z0-9-]+(\.[a-z0-9-]+)*\.?\s*(,\s*\.?[a-z0-9-]+(\.[a-z0-9-]+)*\.?\s*)*$/i, {
-    message: 'UCWA_ALLOWED_HOSTS must be comma-separated host names or .domains',
-  })
-  UCWA_ALLOWED_HOSTS?: string;
-
-  @IsIn(MODES) SAAS_MODE: (typeof MODES)[number] = 'sandbox';
-  @whenLive('SAAS_MODE') @IsUrl(URL_OPTIONS) SAAS_DISCOVERY_URL?: string;
-  @whenLive('SAAS_MODE') @IsUrl(URL_OPTIONS) SAAS_TOKEN_URL?: string;
-  @whenLive('SAAS_MODE') @IsString() @IsNotEmpty() SAAS_CLIENT_ID?: string;
-  @whenLive('SAAS_MODE') @IsString() @IsNotEmpty() SAAS_CLIENT_SECRET?: string;
-  @whenLive('SAAS_MODE') @IsString() @IsNotEmpty() SAAS_RESOURCE?: string;
-  @whenLive('SAAS_MODE') @IsString() @IsNotEmpty() SAAS_ENDPOINT_ID?: string;
-  @IsUrl(URL_OPTIONS)
-  SAAS_CALLBACK_OPENID_URL = 'https://login.microsoftonline.com/common/.well-known/openid-configuration';
-  @Transform(emptyToUndefined) @IsOptional() @IsString() SAAS_CALLBACK_AUDIENCE?: string;
 }
 
 /** TRUST_PROXY: false, a hop count, or comma-separated IPv4/IPv6 addresses or CIDRs. */
@@ -172,15 +116,45 @@ export class ConfigError extends Error {
   }
 }
 
-/** Validates raw environment values; throws ConfigError naming every bad variable. */
-export function validateEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
-  const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
-  const env = plainToInstance(EnvironmentVariables, defined);
-  // One line per variable, naming it, with every rule it breaks.
-  const problems = validateSync(env, { skipMissingProperties: false }).map(
+/** What validateEnvironment hands the loader: the common variables and each provider's own. */
+export interface ValidatedEnvironment {
+  env: EnvironmentVariables;
+  /** Each provider's env schema instance, by provider name, in registration order. */
+  providers: ReadonlyMap<string, object>;
+  /** DEFAULT_PROVIDER, or the first registered provider when unset. */
+  defaultProvider: string;
+}
+
+/** One line per variable, naming it, with every rule it breaks. */
+function schemaProblems(instance: object): string[] {
+  return validateSync(instance, { skipMissingProperties: false }).map(
     (error) => `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`,
   );
-  problems.push(...crossVariableProblems(env, raw));
+}
+
+/**
+ * Validates raw environment values against one combined schema: the common variables
+ * and every registered provider's own; throws ConfigError naming every bad variable.
+ */
+export function validateEnvironment(
+  raw: RawEnvironment,
+  sources: readonly ProviderConfigSource[],
+): ValidatedEnvironment {
+  const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
+  const env = plainToInstance(EnvironmentVariables, defined);
+  const problems = schemaProblems(env);
+  const providers = new Map<string, object>();
+  for (const source of sources) {
+    const providerEnv = plainToInstance(source.envSchema, defined);
+    problems.push(...schemaProblems(providerEnv));
+    providers.set(source.name, providerEnv);
+  }
+  const names = sources.map((source) => source.name);
+  const defaultProvider = env.DEFAULT_PROVIDER?.trim() || names[0] || '';
+  if (!names.includes(defaultProvider)) {
+    problems.push(`DEFAULT_PROVIDER must be one of the registered providers: ${names.join(', ')}`);
+  }
+  problems.push(...crossVariableProblems(env, raw, sources, providers));
   if (env.NODE_ENV === 'production' && !env.API_KEYS?.trim()) {
     problems.push('API_KEYS must be set when NODE_ENV=production (the API would be open)');
   }
@@ -191,7 +165,7 @@ export function validateEnvironment(raw: Record<string, string | undefined>): En
   problems.push(...portProblems(env.WEBHOOK_ALLOWED_PORTS));
   problems.push(...apiKeyProblems(env.API_KEYS ?? ''));
   if (problems.length > 0) throw new ConfigError(problems);
-  return env;
+  return { env, providers, defaultProvider };
 }
 
 /** A caller name in API_KEYS (`name:key`): short, and safe in logs and database rows. */

@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Webhook } from 'standardwebhooks';
-import { parseRetryAfter } from '../providers/shared/provider-http';
+import { parseRetryAfter } from '../common/http/retry-after';
 import { callbackUrlSyntaxProblem, safeLookup, type UrlSafetyPolicy } from '../common/url-safety';
 
 export interface SendResult {

@@ -1,7 +1,7 @@
-import { Controller, Get, Inject, Req, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Req, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { presentsValidApiKey } from '../common/api-key.guard';
 import { Public } from '../common/public.decorator';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -21,8 +21,8 @@ export class HealthController {
   @Get('live')
   @HealthCheck()
   @ApiOperation({ summary: 'Liveness: the process answers (no I/O)' })
-  live() {
-    return this.health.check([]);
+  live(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    return this.report(reply, () => this.health.check([]), true);
   }
 
   @Get('ready')
@@ -33,14 +33,32 @@ export class HealthController {
       'Public: up/down per component. With a valid API key (or when API_KEYS is empty) each component also ' +
       'shows its mode and readiness facts. Provider probes are cached for a few seconds.',
   })
-  async ready(@Req() request: FastifyRequest): Promise<HealthCheckResult> {
-    const detailed = presentsValidApiKey(this.config, request);
+  ready(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    return this.report(
+      reply,
+      () => this.health.check(this.readiness.checks()),
+      presentsValidApiKey(this.config, request),
+    );
+  }
+
+  /**
+   * Terminus' own report, up or down: a failing check is answered here with 503 and the
+   * report (which component is down) — what probes and operators read — not turned into
+   * a problem by the exception filter. Without `detailed`, up/down per component only.
+   */
+  private async report(
+    reply: FastifyReply,
+    check: () => Promise<HealthCheckResult>,
+    detailed: boolean,
+  ): Promise<HealthCheckResult> {
+    let result: HealthCheckResult;
     try {
-      const result = await this.health.check(this.readiness.checks());
-      return detailed ? result : publicHealth(result);
+      result = await check();
     } catch (error) {
-      if (detailed || !(error instanceof ServiceUnavailableException)) throw error;
-      throw new ServiceUnavailableException(publicHealth(error.getResponse() as HealthCheckResult));
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      void reply.status(503);
+      result = error.getResponse() as HealthCheckResult;
     }
+    return detailed ? result : publicHealth(result);
   }
 }

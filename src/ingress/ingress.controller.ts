@@ -3,7 +3,14 @@ import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/s
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiProblems } from '../common/errors/problem.dto';
 import { Public } from '../common/public.decorator';
+import { REGISTRATIONS } from '../providers/registrations';
 import { IngressService } from './ingress.service';
+
+/** Every registered push channel, as `POST /providers/{name}/{channel}` (ProviderPlugin.ingress). */
+const PUSH_CHANNELS = REGISTRATIONS.flatMap((plugin) =>
+  plugin.ingress.map((ingress) => ({ name: plugin.name, ...ingress })),
+);
+const unique = (values: string[]) => [...new Set(values)];
 
 /** Where platforms push events; authenticated by the platform's own signed token, not API keys. */
 @ApiTags('provider ingress')
@@ -16,18 +23,18 @@ export class IngressController {
   @HttpCode(202)
   @ApiOperation({
     summary: 'Provider event ingress',
-    description:
-      '`POST /providers/graph/notifications`: Graph commsNotifications (Bearer JWT from the Graph notification keys). ' +
-      '`POST /providers/saas/callbacks`: SaaS callbacks (Bearer token from the SaaS callback keys).',
+    description: PUSH_CHANNELS.map(
+      ({ name, channel, description }) => `\`POST /providers/${name}/${channel}\`: ${description}`,
+    ).join(' '),
   })
-  @ApiParam({ name: 'name', enum: ['graph', 'saas'] })
-  @ApiParam({ name: 'channel', enum: ['notifications', 'callbacks'] })
+  @ApiParam({ name: 'name', enum: unique(PUSH_CHANNELS.map((push) => push.name)) })
+  @ApiParam({ name: 'channel', enum: unique(PUSH_CHANNELS.map((push) => push.channel)) })
   @ApiBody({
     schema: { type: 'object', additionalProperties: true },
     description: "The platform's event body, as it sends it.",
   })
-  @ApiResponse({ status: 202, description: 'Stored (Graph notifications).' })
-  @ApiResponse({ status: 200, description: 'Stored (SaaS callbacks, answered 200 with no body).' })
+  @ApiResponse({ status: 202, description: 'Stored (the default answer).' })
+  @ApiResponse({ status: 200, description: 'Stored, for a platform that expects 200 (see the channel above).' })
   @ApiProblems(
     '/providers/{name}/{channel}',
     'unauthorized',

@@ -227,8 +227,8 @@ export class InvitationsService {
       operationId: record.operationId,
       conversationId: record.conversationId,
       to: record.to,
+      // tenantId as given: a provider with a default tenant applies it itself (Graph).
       ...optionalTextValues(record),
-      tenantId: record.tenantId ?? (provider.name === 'graph' ? this.config.graph.tenantId || null : null),
       modalities: record.modalities,
       timeoutSeconds: record.timeoutSeconds,
     };

@@ -12,6 +12,7 @@ export function targetScheme(to: string): TargetScheme | undefined {
   if (lower.startsWith('sip:')) return 'sip';
   if (lower.startsWith('tel:')) return 'tel';
   if (lower.startsWith('8:orgid:')) return '8:orgid';
+  if (lower.startsWith('8:acs:')) return '8:acs';
   return undefined;
 }
 

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from '../../src/config/config';
 import { freePort } from './test-app';
+import { acsConnectionString } from '../../src/providers/acs/acs.config';
+import { acsOf, graphOf, saasOf, ucwaOf } from './provider-settings';
 
 const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
 
@@ -79,7 +81,7 @@ export class ChildService {
  * the same adapter code as production, with the sandbox as the platform.
  */
 export function liveEnvAgainst(sandboxHost: AppConfig): Record<string, string> {
-  const { graph, ucwa, saas } = sandboxHost;
+  const [graph, ucwa, saas, acs] = [graphOf(sandboxHost), ucwaOf(sandboxHost), saasOf(sandboxHost), acsOf(sandboxHost)];
   return {
     GRAPH_MODE: 'live',
     GRAPH_BASE_URL: graph.baseUrl,
@@ -102,5 +104,10 @@ export function liveEnvAgainst(sandboxHost: AppConfig): Record<string, string> {
     SAAS_ENDPOINT_ID: saas.endpointId,
     SAAS_CALLBACK_OPENID_URL: saas.callbackOpenIdUrl,
     SAAS_CALLBACK_AUDIENCE: saas.callbackAudience,
+    ACS_MODE: 'live',
+    ACS_CONNECTION_STRING: acsConnectionString(acs.endpoint, acs.accessKey),
+    ACS_CALLBACK_AUDIENCE: acs.callbackAudience,
+    ACS_CALLBACK_OPENID_URL: acs.callbackOpenIdUrl,
+    ...(acs.sourceCallerId ? { ACS_SOURCE_CALLER_ID: acs.sourceCallerId } : {}),
   };
 }

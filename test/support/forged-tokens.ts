@@ -3,6 +3,7 @@ import { CLOCK_TOLERANCE_SECONDS } from '../../src/providers/shared/inbound-jwt'
 import { generateKeyPair, SignJWT, UnsecuredJWT, type JWTPayload } from 'jose';
 import { readJson } from './invitations-client';
 import type { TestApp } from './test-app';
+import { graphOf, saasOf } from './provider-settings';
 
 /** What a simulator's `_control/sign` accepts (src/providers/{graph,saas}/sandbox). */
 export interface SignOptions {
@@ -30,7 +31,7 @@ export function validClaims(
   app: TestApp,
   provider: 'graph' | 'saas',
 ): { claims: JWTPayload; iss: string; aud: string } {
-  const { graph, saas } = app.config;
+  const [graph, saas] = [graphOf(app.config), saasOf(app.config)];
   return provider === 'graph'
     ? { claims: { tid: graph.tenantId }, iss: 'https://api.botframework.com', aud: graph.notificationAudience }
     : {
@@ -74,7 +75,7 @@ export type ForgedToken = [label: string, token: () => Promise<string | undefine
 
 /** The audience `provider`'s ingress verifies. */
 function audienceOf(app: TestApp, provider: 'graph' | 'saas'): string {
-  return provider === 'graph' ? app.config.graph.notificationAudience : app.config.saas.callbackAudience;
+  return provider === 'graph' ? graphOf(app.config).notificationAudience : saasOf(app.config).callbackAudience;
 }
 
 /**

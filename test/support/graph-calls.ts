@@ -1,11 +1,12 @@
 import type { TestApp } from './test-app';
+import { graphOf } from './provider-settings';
 
 /**
  * Creates a call on `platform`'s Graph simulator, as a bot would, whose notifications go
  * to `callbackUri` (the gateway replica that should hear of it). Returns the call id.
  */
 export async function createGraphCall(platform: TestApp, callbackUri: string): Promise<string> {
-  const { graph } = platform.config;
+  const graph = graphOf(platform.config);
   const form = new URLSearchParams({
     grant_type: 'client_credentials',
     client_id: graph.clientId,

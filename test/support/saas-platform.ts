@@ -1,4 +1,5 @@
 import { readJson, type Answer } from './invitations-client';
+import { saasOf } from './provider-settings';
 import type { TestApp } from './test-app';
 
 /** The media type the SaaS platform posts its callbacks with. */
@@ -34,7 +35,7 @@ export function postSaasCallback(app: TestApp, token: string | undefined, body: 
 
 /** A client-credentials token from the SaaS simulator's token endpoint, as the adapter gets one. */
 export function saasSandboxToken(app: TestApp): Promise<Answer<{ access_token: string }>> {
-  const { saas } = app.config;
+  const saas = saasOf(app.config);
   const form = new URLSearchParams({
     grant_type: 'client_credentials',
     client_id: saas.clientId,

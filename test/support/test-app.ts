@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.setup';
-import { loadConfig, type AppConfig } from '../../src/config/config';
+import { loadConfig } from '../../src/app.config';
+import type { AppConfig } from '../../src/config/config';
 import { createTestSchema, type TestSchema } from './test-database';
 
 export interface TestApp {

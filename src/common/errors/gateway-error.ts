@@ -1,6 +1,11 @@
 import { ERROR_CODES, type ErrorCode } from './error-codes';
 
-export type ProviderName = 'graph' | 'ucwa' | 'saas';
+/**
+ * A registered provider's name. A plain string: the names are listed once, in
+ * providers/registrations.ts (see there why no union is derived), and every name that
+ * enters from outside is checked against that list.
+ */
+export type ProviderName = string;
 
 /** The raw provider error, kept as `error.provider` / problem `provider` (contract.md §4). */
 export interface ProviderErrorDetail {

@@ -5,13 +5,20 @@ import { ERROR_CODES, type ErrorCode } from './error-codes';
 export class FieldErrorDto {
   /** @example "to" */
   field!: string;
-  /** @example "to must be a sip:, tel:+E164 or 8:orgid:<uuid> URI" */
+  /** @example "to must be a sip:, tel:+E164, 8:orgid:<uuid> or 8:acs:<id> URI" */
   message!: string;
 }
 
+/**
+ * Stands for a provider's name in the examples below. common/ cannot know the registered
+ * providers (it sits below providers/): the OpenAPI document builder replaces it with
+ * the first registered name and adds the names as this schema's enum.
+ */
+export const EXAMPLE_PROVIDER = '{{provider}}';
+
 /** The raw provider error behind a contract code: in a problem and in an invitation's `error`. */
 export class ProviderErrorDto {
-  @ApiProperty({ enum: ['graph', 'ucwa', 'saas'] })
+  /** A registered provider (GET /providers). */
   name!: string;
   httpStatus!: number | null;
   /** @example "NotFound" */
@@ -59,15 +66,21 @@ function exampleFor(code: ErrorCode, instance: string) {
       code,
       retryable: definition.retryable,
       ...(code === 'validation_failed'
-        ? { errors: [{ field: 'to', message: 'to must be a sip:, tel:+E164 or 8:orgid:<uuid> URI' }] }
+        ? { errors: [{ field: 'to', message: 'to must be a sip:, tel:+E164, 8:orgid:<uuid> or 8:acs:<id> URI' }] }
         : {}),
       ...(code === 'capability_not_supported'
-        ? { errors: [{ field: 'subject', message: 'graph does not support subject' }] }
+        ? { errors: [{ field: 'subject', message: `${EXAMPLE_PROVIDER} does not support subject` }] }
         : {}),
       ...(definition.status !== null && definition.status >= 500 && code !== 'internal_error'
         ? {
             invitationId: '5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a',
-            provider: { name: 'graph', httpStatus: 503, code: 'serviceNotAvailable', subcode: null, message: null },
+            provider: {
+              name: EXAMPLE_PROVIDER,
+              httpStatus: 503,
+              code: 'serviceNotAvailable',
+              subcode: null,
+              message: null,
+            },
           }
         : {}),
     },

@@ -1,12 +1,4 @@
-import {
-  ArgumentsHost,
-  Catch,
-  Inject,
-  Logger,
-  Optional,
-  ServiceUnavailableException,
-  type ExceptionFilter,
-} from '@nestjs/common';
+import { ArgumentsHost, Catch, Inject, Logger, Optional, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_TRANSLATOR, type ErrorTranslator } from './error-translator';
 import { GatewayError } from './gateway-error';
@@ -23,11 +15,6 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    if (exception instanceof ServiceUnavailableException && request.url.startsWith('/health/')) {
-      // Terminus' own report (which check is down) is what probes and operators read.
-      void reply.status(503).send(exception.getResponse());
-      return;
-    }
     const error =
       exception instanceof GatewayError ? exception : (this.translate?.(exception) ?? toGatewayError(exception));
     if (error.code === 'internal_error') {

@@ -9,7 +9,6 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
-import { DATABASE, type DatabaseHandle } from '../../persistence/database';
 import { BackgroundLoop } from '../background-loop';
 import { GatewayError } from '../errors/gateway-error';
 import { TokenBucketStore } from './token-bucket.store';
@@ -44,16 +43,14 @@ export class RequestLimits implements OnApplicationBootstrap, BeforeApplicationS
   private readonly logger = new Logger(RequestLimits.name);
   private callers?: Limiter;
   private authFailures?: Limiter;
-  private readonly buckets: TokenBucketStore;
   private readonly purge = new BackgroundLoop('rate-limit-purge', () => this.purgeIdle(), this.logger);
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(DATABASE) database: DatabaseHandle,
+    // Built by the composition root over the database (common/ does not import persistence/).
+    private readonly buckets: TokenBucketStore,
     private readonly adapterHost: HttpAdapterHost,
-  ) {
-    this.buckets = new TokenBucketStore(database);
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();

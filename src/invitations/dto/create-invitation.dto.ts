@@ -13,17 +13,18 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { PROVIDER_NAMES, type Modality, type ProviderName } from '../../providers/invitation-provider';
+import { type Modality, type ProviderName } from '../../providers/invitation-provider';
+import { PROVIDER_NAMES } from '../../providers/registrations';
 
 /**
- * sip:, tel:+E.164 or 8:orgid:<uuid>. A sip: user, host and parameters never hold
+ * sip:, tel:+E.164, 8:orgid:<uuid> or 8:acs:<resource>_<user>. A sip: user, host and parameters never hold
  * whitespace, control characters (C0, DEL, C1), quotes, backslashes or angle brackets:
  * the target is sent upstream inside SIP headers and XML/JSON bodies, where those
  * characters would end or rewrite a field (RFC 3261 §25.1 allows none of them unescaped).
  */
 export const TARGET_PATTERN =
   // eslint-disable-next-line no-control-regex -- refusing control characters is the point
-  /^(sip:[^\s\x00-\x1f\x7f-\x9f"'`<>\\@:;]+@[^\s\x00-\x1f\x7f-\x9f"'`<>\\@;/?#]+(;[^\s\x00-\x1f\x7f-\x9f"'`<>\\]*)?|tel:\+[1-9][0-9]{1,14}|8:orgid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+  /^(sip:[^\s\x00-\x1f\x7f-\x9f"'`<>\\@:;]+@[^\s\x00-\x1f\x7f-\x9f"'`<>\\@;/?#]+(;[^\s\x00-\x1f\x7f-\x9f"'`<>\\]*)?|tel:\+[1-9][0-9]{1,14}|8:orgid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|8:acs:[0-9A-Za-z-]{1,64}_[0-9A-Za-z-]{1,64})$/;
 /**
  * An id that becomes one upstream path segment: no control characters, and not `.` or
  * `..`, which URL parsers resolve (also percent-encoded) and so would move the path.
@@ -52,16 +53,17 @@ export class CreateInvitationDto {
   conversationId!: string;
 
   /**
-   * The invitee: `sip:user@domain`, `tel:+E164`, or `8:orgid:<AAD object id>` (Teams user, Graph only).
+   * The invitee: `sip:user@domain`, `tel:+E164`, `8:orgid:<AAD object id>` (a Teams user) or
+   * `8:acs:<resource id>_<user id>` (an Azure Communication Services user); GET /providers lists who takes which.
    * @example "8:orgid:550fae72-d251-43ec-868c-373732c2704f"
    */
   @IsString()
   @MaxLength(512)
-  @Matches(TARGET_PATTERN, { message: 'to must be a sip:, tel:+E164 or 8:orgid:<uuid> URI' })
+  @Matches(TARGET_PATTERN, { message: 'to must be a sip:, tel:+E164, 8:orgid:<uuid> or 8:acs:<id> URI' })
   to!: string;
 
   /**
-   * Shown to people in the conversation; in the sandbox also a trigger word for `tel:`/`8:orgid:` targets.
+   * Shown to people in the conversation; in the sandbox also a trigger word for `tel:`/`8:orgid:`/`8:acs:` targets.
    * @example "Heidi Steen"
    */
   @IsOptional()

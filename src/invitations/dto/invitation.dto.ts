@@ -3,7 +3,8 @@ import { ERROR_CODES, type ErrorCode } from '../../common/errors/error-codes';
 import { ProviderErrorDto } from '../../common/errors/problem.dto';
 import { INVITATION_STATUSES, type InvitationStatus } from '../../lifecycle/invitation-status';
 import { SIGNAL_SOURCES, type SignalSource } from '../../lifecycle/provider-signal';
-import { PROVIDER_NAMES, type Modality, type ProviderName } from '../../providers/invitation-provider';
+import { type Modality, type ProviderName } from '../../providers/invitation-provider';
+import { PROVIDER_NAMES } from '../../providers/registrations';
 
 /** Why an invitation failed or ended without joining (contract.md §4). */
 export class InvitationErrorDto {

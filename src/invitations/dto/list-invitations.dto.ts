@@ -1,7 +1,8 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 import { INVITATION_STATUSES, type InvitationStatus } from '../../lifecycle/invitation-status';
-import { PROVIDER_NAMES, type ProviderName } from '../../providers/invitation-provider';
+import { type ProviderName } from '../../providers/invitation-provider';
+import { PROVIDER_NAMES } from '../../providers/registrations';
 
 /** Filters and paging of GET /invitations (newest first). */
 export class ListInvitationsQueryDto {

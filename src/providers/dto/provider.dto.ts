@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { OPTIONAL_FIELDS } from '../optional-fields';
+import { PROVIDER_NAMES } from '../registrations';
 
 export class TimeoutRangeDto {
   /** @example 1 */
@@ -11,7 +12,7 @@ export class TimeoutRangeDto {
 }
 
 export class ProviderCapabilitiesDto {
-  @ApiProperty({ enum: ['sip', 'tel', '8:orgid'], isArray: true, example: ['tel', '8:orgid'] })
+  @ApiProperty({ enum: ['sip', 'tel', '8:orgid', '8:acs'], isArray: true, example: ['tel', '8:orgid'] })
   targetSchemes!: string[];
   /** Optional request fields the provider honours. */
   @ApiProperty({ enum: [...OPTIONAL_FIELDS], isArray: true })
@@ -34,7 +35,7 @@ export class ProviderCircuitDto {
 
 /** One provider: mode, readiness and capabilities. */
 export class ProviderDto {
-  @ApiProperty({ enum: ['graph', 'ucwa', 'saas'] })
+  @ApiProperty({ enum: PROVIDER_NAMES })
   name!: string;
   @ApiProperty({ enum: ['sandbox', 'live', 'off'] })
   mode!: string;
@@ -51,7 +52,7 @@ export class ProviderListDto {
 }
 
 export class ErrorMappingDto {
-  @ApiProperty({ enum: ['graph', 'ucwa', 'saas'] })
+  @ApiProperty({ enum: PROVIDER_NAMES })
   provider!: string;
   @ApiProperty({ enum: ['sync', 'async'] })
   kind!: string;

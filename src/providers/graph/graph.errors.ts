@@ -1,6 +1,7 @@
 import { GatewayError, invitationError, type InvitationError } from '../../common/errors/gateway-error';
 import type { ErrorMapping } from '../invitation-provider';
 import { mapProviderFact } from '../shared/error-mapping';
+import { nestedErrorCodes, parseErrorObject, understoodCode } from '../shared/nested-error-codes';
 import { parseRetryAfter } from '../shared/provider-http';
 import type { GraphErrorBody, GraphResultInfo } from './graph.types';
 
@@ -41,47 +42,8 @@ export const GRAPH_ERROR_TABLE: readonly ErrorMapping[] = [
 /** Async resultInfo codes whose outcome is a status other than `failed`. */
 const OUTCOME_BY_CODE = { declined: 'declined', no_answer: 'no_answer', canceled: 'canceled' } as const;
 
-type ODataError = { code?: unknown; innerError?: unknown; innererror?: unknown };
-
-/**
- * The codes of an OData error, outermost first. GD concepts/errors.md: `innererror` "might
- * recursively contain more innererror objects"; its sample spells it `innerError`.
- */
-function errorCodes(body: GraphErrorBody | undefined): string[] {
-  const codes: string[] = [];
-  let node = body?.error as ODataError | undefined;
-  for (let depth = 0; node && typeof node === 'object' && depth < 10; depth += 1) {
-    if (typeof node.code === 'string' && node.code) codes.push(node.code);
-    node = (node.innerError ?? node.innererror) as ODataError | undefined;
-  }
-  return codes;
-}
-
-/**
- * "Use the most detailed one that they understand" (GD concepts/errors.md): the deepest
- * code with a row of its own for this status, else the deepest code there is.
- */
-function understoodCode(status: number, codes: readonly string[]): string | null {
-  const known = [...codes]
-    .reverse()
-    .find((code) =>
-      GRAPH_ERROR_TABLE.some(
-        (row) =>
-          row.kind === 'sync' &&
-          row.code?.toLowerCase() === code.toLowerCase() &&
-          (row.httpStatus === undefined || row.httpStatus === status),
-      ),
-    );
-  return known ?? codes[codes.length - 1] ?? null;
-}
-
 export function parseGraphErrorBody(text: string): GraphErrorBody | undefined {
-  try {
-    const value = JSON.parse(text) as GraphErrorBody;
-    return value && typeof value === 'object' ? value : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseErrorObject<GraphErrorBody>(text);
 }
 
 /** A non-2xx Graph answer as the one GatewayError, raw code kept, vendor text cut short. */
@@ -92,7 +54,8 @@ export function graphHttpError(
   what: string,
 ): GatewayError {
   const body = parseGraphErrorBody(text);
-  const code = understoodCode(status, errorCodes(body));
+  // GD concepts/errors.md: `innererror` "might recursively contain more innererror objects"; its sample spells it `innerError`.
+  const code = understoodCode(GRAPH_ERROR_TABLE, status, nestedErrorCodes(body?.error));
   const fallback = status >= 500 ? 'provider_unavailable' : 'provider_error';
   const gatewayCode = mapProviderFact(GRAPH_ERROR_TABLE, { kind: 'sync', httpStatus: status, code }, fallback);
   return new GatewayError(gatewayCode, `Graph answered ${status}${code ? ` ${code}` : ''} to ${what}`, {

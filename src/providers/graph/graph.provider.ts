@@ -1,6 +1,6 @@
 import type { AxiosResponse } from 'axios';
 import { GatewayError } from '../../common/errors/gateway-error';
-import type { GraphConfig } from '../../config/config';
+import type { GraphConfig } from './graph.config';
 import type { ProviderSignal } from '../../lifecycle/provider-signal';
 import type {
   InboundRequest,
@@ -76,7 +76,8 @@ export class GraphProvider implements InvitationProvider {
         {
           method: 'POST',
           url: `${callUrl}/participants/invite`,
-          data: inviteRequestBody(request),
+          // A Teams user without a tenant is looked up in ours (the configured directory).
+          data: inviteRequestBody({ ...request, tenantId: request.tenantId ?? (this.config.tenantId || null) }),
           carriesInvitation: true,
         },
         'invite',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { SaasConfig } from '../../config/config';
+import type { SaasConfig } from './saas.config';
 import { SaasProvider } from './saas.provider';
 
 /**

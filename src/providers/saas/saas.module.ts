@@ -1,16 +1,17 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '../../config/config';
+import type { SaasConfig } from './saas.config';
 import { SaasProvider } from './saas.provider';
 import { SaasSandboxModule } from './sandbox/saas-sandbox.module';
 
-/** The SaaS adapter, configured once from config; its simulator only in sandbox mode. */
+/** The SaaS adapter, configured once from its settings; its simulator only in sandbox mode. */
 @Module({})
 export class SaasModule {
-  static register(config: AppConfig): DynamicModule {
+  static register(saas: SaasConfig, app: AppConfig): DynamicModule {
     return {
       module: SaasModule,
-      imports: config.saas.mode === 'sandbox' ? [SaasSandboxModule.register(config)] : [],
-      providers: [{ provide: SaasProvider, useFactory: () => new SaasProvider(config.saas) }],
+      imports: saas.mode === 'sandbox' ? [SaasSandboxModule.register(saas, app)] : [],
+      providers: [{ provide: SaasProvider, useFactory: () => new SaasProvider(saas) }],
       exports: [SaasProvider],
     };
   }

@@ -1,6 +1,6 @@
 import type { AxiosResponse } from 'axios';
 import { GatewayError } from '../../common/errors/gateway-error';
-import type { SaasConfig } from '../../config/config';
+import type { SaasConfig } from './saas.config';
 import type { ProviderSignal } from '../../lifecycle/provider-signal';
 import type {
   InboundRequest,

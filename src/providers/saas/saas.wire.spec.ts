@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SaasConfig } from '../../config/config';
+import type { SaasConfig } from './saas.config';
 import {
   absoluteHref,
   findLink,

@@ -18,6 +18,7 @@ import {
   type IRetryBackoffContext,
 } from 'cockatiel';
 import { GatewayError, type ProviderName, type UpstreamDelivery } from '../../common/errors/gateway-error';
+import type { ProviderHttpSettings } from '../../config/provider-settings';
 import { reportUpstream } from '../../observability/upstream-report';
 
 /** Connection errors where the request certainly never reached the provider. */
@@ -27,19 +28,7 @@ const UNWELL_STATUSES = new Set([502, 503, 504]);
 /** Response bodies larger than this are refused (an event batch is a few KB). */
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
-/** Resilience settings of one provider's HTTP client (contract.md §8, PROVIDER_*). */
-export interface ProviderHttpSettings {
-  /** Total deadline of one call: bulkhead queue, connect, headers and body. */
-  timeoutMs: number;
-  /** Upstream calls in flight at once (bulkhead); also the agent's socket limit. */
-  maxConcurrent: number;
-  /** Calls waiting for a bulkhead slot; beyond it a call fails at once, not sent. */
-  maxQueued: number;
-  /** Consecutive failed calls (transport failure or 502/503/504) that open the circuit. */
-  breakerFailures: number;
-  /** How long the circuit stays open before one trial call may pass. */
-  breakerCooldownMs: number;
-}
+export type { ProviderHttpSettings } from '../../config/provider-settings';
 
 export const DEFAULT_PROVIDER_HTTP: ProviderHttpSettings = {
   timeoutMs: 10_000,
@@ -285,14 +274,8 @@ export function safeUrl(url: string | undefined): string {
   return cut === -1 ? url : url.slice(0, cut);
 }
 
-/** Seconds from a Retry-After header (delta-seconds or HTTP date). */
-export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
-  const raw = Array.isArray(value) ? value[0] : value;
-  if (!raw) return undefined;
-  if (/^\d+$/.test(raw.trim())) return Number(raw.trim());
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
-}
+/** Kept here too for the adapters' error builders; it lives in common/ (delivery uses it). */
+export { parseRetryAfter } from '../../common/http/retry-after';
 
 export interface SubmitBudget {
   /** Total time the submit may spend, retries and waits included. */

@@ -1,7 +1,7 @@
 import type { AxiosResponse } from 'axios';
 import { GatewayError } from '../../common/errors/gateway-error';
 import type { ProviderSignal } from '../../lifecycle/provider-signal';
-import type { ProviderMode, ProviderReadiness, ProviderRef, SubmitRequest } from '../invitation-provider';
+import type { ProviderMode, ProviderName, ProviderReadiness, ProviderRef, SubmitRequest } from '../invitation-provider';
 import { ProviderHttp, type ProviderHttpSettings, type ProviderRequestConfig } from './provider-http';
 import { UCWA_FAMILY_ERROR_TABLE } from './ucwa-family';
 import { UcwaFamilyInvitations, type UcwaFamilyApplication } from './ucwa-family-invitations';
@@ -14,13 +14,13 @@ import { UcwaFamilyInvitations, type UcwaFamilyApplication } from './ucwa-family
  * addParticipant body and reports its readiness details.
  */
 export abstract class UcwaFamilyProvider {
-  abstract readonly name: 'ucwa' | 'saas';
+  abstract readonly name: ProviderName;
   readonly errorTable = UCWA_FAMILY_ERROR_TABLE;
   protected readonly http: ProviderHttp;
   protected readonly invitations: UcwaFamilyInvitations;
 
   constructor(
-    provider: 'ucwa' | 'saas',
+    provider: ProviderName,
     private readonly settings: { mode: ProviderMode; http?: ProviderHttpSettings },
   ) {
     this.http = new ProviderHttp({ provider, ...settings.http });

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { GatewayError } from '../../common/errors/gateway-error';
 import type { SharedStateStore } from '../../common/shared-state';
-import type { UcwaConfig } from '../../config/config';
+import type { UcwaConfig } from './ucwa.config';
 import { parseJsonText } from '../shared/authorized-request';
 import type { ProviderHttp, ProviderRequestConfig } from '../shared/provider-http';
 import { assertCredentialUrl, type CredentialHostPolicy } from './ucwa.credential-hosts';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { GatewayError } from '../../common/errors/gateway-error';
 import { InMemorySharedState } from '../../common/shared-state';
-import type { UcwaConfig } from '../../config/config';
+import type { UcwaConfig } from './ucwa.config';
 import { ProviderHttp } from '../shared/provider-http';
 import { UcwaSession } from './ucwa.application';
 import { credentialUrlProblem, discoveryDomain, type CredentialHostPolicy } from './ucwa.credential-hosts';

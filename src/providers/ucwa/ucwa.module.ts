@@ -1,21 +1,22 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { SHARED_STATE, type SharedStateStore } from '../../common/shared-state';
 import type { AppConfig } from '../../config/config';
+import type { UcwaConfig } from './ucwa.config';
 import { UcwaSandboxModule } from './sandbox/ucwa-sandbox.module';
 import { UcwaProvider } from './ucwa.provider';
 
-/** The UCWA adapter, configured once from config; its simulator only in sandbox mode. */
+/** The UCWA adapter, configured once from its settings; its simulator only in sandbox mode. */
 @Module({})
 export class UcwaModule {
-  static register(config: AppConfig): DynamicModule {
+  static register(ucwa: UcwaConfig, app: AppConfig): DynamicModule {
     return {
       module: UcwaModule,
-      imports: config.ucwa.mode === 'sandbox' ? [UcwaSandboxModule.register(config)] : [],
+      imports: ucwa.mode === 'sandbox' ? [UcwaSandboxModule.register(ucwa, app)] : [],
       providers: [
         {
           provide: UcwaProvider,
           inject: [SHARED_STATE],
-          useFactory: (shared: SharedStateStore) => new UcwaProvider(config.ucwa, shared),
+          useFactory: (shared: SharedStateStore) => new UcwaProvider(ucwa, shared),
         },
       ],
       exports: [UcwaProvider],

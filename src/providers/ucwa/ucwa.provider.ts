@@ -1,6 +1,6 @@
 import { GatewayError } from '../../common/errors/gateway-error';
 import type { SharedStateStore } from '../../common/shared-state';
-import type { UcwaConfig } from '../../config/config';
+import type { UcwaConfig } from './ucwa.config';
 import type { ProviderSignal } from '../../lifecycle/provider-signal';
 import type { EventSink, InvitationProvider, ProviderRef, SubmitRequest } from '../invitation-provider';
 import type { ProviderRequestConfig } from '../shared/provider-http';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../../../config/config';
+import type { GraphConfig } from '../graph.config';
 import {
   EXPIRED_TOKEN_CHALLENGE,
   SandboxAccessTokens,
@@ -46,7 +47,10 @@ export class GraphSandboxService {
   readonly invites: ReceivedInvite[] = [];
   private notificationsSent = 0;
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly graph: GraphConfig,
+  ) {}
 
   get root(): string {
     return `${this.config.publicBaseUrl}/sandbox/graph`;
@@ -54,7 +58,7 @@ export class GraphSandboxService {
 
   issueToken(form: Record<string, string>): SimulatedAnswer {
     this.tokenRequests += 1;
-    const { graph } = this.config;
+    const { graph } = this;
     if (
       form.grant_type !== 'client_credentials' ||
       form.client_id !== graph.clientId ||
@@ -214,8 +218,8 @@ export class GraphSandboxService {
   signForTest(options: TestTokenOptions & { omitTenant?: boolean }): Promise<string> {
     return this.issuer.signForTest(
       {
-        audience: this.config.graph.notificationAudience,
-        claims: options.omitTenant ? {} : { tid: this.config.graph.tenantId },
+        audience: this.graph.notificationAudience,
+        claims: options.omitTenant ? {} : { tid: this.graph.tenantId },
       },
       options,
     );
@@ -296,8 +300,8 @@ export class GraphSandboxService {
   private async push(callId: string, value: GraphNotification[], now = false): Promise<void> {
     this.notificationsSent += 1;
     const issuer = ISSUERS[this.notificationsSent % ISSUERS.length];
-    const token = await this.issuer.sign(this.config.graph.notificationAudience, {
-      tid: this.config.graph.tenantId,
+    const token = await this.issuer.sign(this.graph.notificationAudience, {
+      tid: this.graph.tenantId,
       iss: issuer,
     });
     const event = {
@@ -364,7 +368,7 @@ export class GraphSandboxService {
 
   /** A call whose roster starts with the bot itself, as GD's roster samples show. */
   private newCall(id: string, callbackUri: string): SimulatedCall {
-    const bot = { id: randomUUID(), identity: { application: { id: this.config.graph.clientId } } };
+    const bot = { id: randomUUID(), identity: { application: { id: this.graph.clientId } } };
     const call: SimulatedCall = { id, callbackUri, roster: new Map([[bot.id, bot]]), removed: [] };
     this.calls.set(id, call);
     return call;

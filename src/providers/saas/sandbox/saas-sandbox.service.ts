@@ -1,4 +1,5 @@
 import type { AppConfig } from '../../../config/config';
+import type { SaasConfig } from '../saas.config';
 import { SandboxEventPoster } from '../../shared/sandbox/event-poster';
 import { EXPIRED_TOKEN_CHALLENGE, SandboxAccessTokens } from '../../shared/sandbox/sandbox-access-tokens';
 import { SandboxTimers } from '../../shared/sandbox/sandbox-timers';
@@ -34,8 +35,11 @@ export class SaasSandboxService {
   private applicationShape: 'link' | 'embedded' = 'link';
   private revokeAtDiscovery = false;
 
-  constructor(private readonly config: AppConfig) {
-    this.issuer = new SandboxTokenIssuer(`https://sts.windows.net/${config.saas.tenantId}/`);
+  constructor(
+    private readonly config: AppConfig,
+    private readonly saas: SaasConfig,
+  ) {
+    this.issuer = new SandboxTokenIssuer(`https://sts.windows.net/${saas.tenantId}/`);
     this.invitations = new SimulatedParticipantInvitations(
       this.timers,
       config.sandbox.ringMs,
@@ -80,12 +84,12 @@ export class SaasSandboxService {
   }
 
   private get endpointQuery(): string {
-    return `endpointId=${encodeURIComponent(this.config.saas.endpointId)}`;
+    return `endpointId=${encodeURIComponent(this.saas.endpointId)}`;
   }
 
   /** 403 ApplicationNotFound unless the request names the provisioned endpoint (SD AuthenticationAndAuthorization.md). */
   private endpointGuard(endpointId: string | undefined): SimulatedAnswer | undefined {
-    return endpointId === this.config.saas.endpointId
+    return endpointId === this.saas.endpointId
       ? undefined
       : ucwaError(403, 'Forbidden', 'ApplicationNotFound', 'No application is provisioned for this endpoint.');
   }
@@ -110,7 +114,7 @@ export class SaasSandboxService {
 
   /** The tenant's token endpoint; another tenant is unknown here (AADSTS90002, Entra ID error codes). */
   issueToken(tenant: string, form: Record<string, string>): SimulatedAnswer {
-    const { saas } = this.config;
+    const { saas } = this;
     if (tenant.toLowerCase() !== saas.tenantId) {
       return {
         status: 400,
@@ -275,8 +279,8 @@ export class SaasSandboxService {
   signForTest(options: TestTokenOptions): Promise<string> {
     return this.issuer.signForTest(
       {
-        audience: this.config.saas.callbackAudience,
-        claims: { tid: this.config.saas.tenantId, appid: SKYPE_ONLINE_APP_ID, ver: '1.0' },
+        audience: this.saas.callbackAudience,
+        claims: { tid: this.saas.tenantId, appid: SKYPE_ONLINE_APP_ID, ver: '1.0' },
       },
       options,
     );

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../../../config/config';
+import type { UcwaConfig } from '../ucwa.config';
 import { SandboxAccessTokens } from '../../shared/sandbox/sandbox-access-tokens';
 import { SandboxTimers } from '../../shared/sandbox/sandbox-timers';
 import { SandboxConversations } from '../../shared/sandbox/sandbox-conversations';
@@ -31,7 +32,10 @@ export class UcwaSandboxService {
   /** addParticipant takes `to` and `operationId` ≤ 50 (SD addParticipant_ref.md); `subject` (protocols.md §1.8: a guess) ≤ 250. */
   private readonly invitations: SimulatedParticipantInvitations;
 
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly ucwa: UcwaConfig,
+  ) {
     this.invitations = new SimulatedParticipantInvitations(
       this.timers,
       config.sandbox.ringMs,
@@ -62,7 +66,7 @@ export class UcwaSandboxService {
   }
 
   grant(form: Record<string, string>): SimulatedAnswer {
-    const { username, password } = this.config.ucwa;
+    const { username, password } = this.ucwa;
     if (form.grant_type !== 'password' || form.username !== username || form.password !== password) {
       return { status: 400, body: { error: 'invalid_grant' } };
     }

@@ -1,4 +1,5 @@
-import { loadConfig, type AppConfig } from './config/config';
+import { loadConfig } from '../app.config';
+import type { AppConfig } from '../config/config';
 
 /**
  * The fixed configuration the committed document is generated with: every provider in

@@ -1,11 +1,12 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, getSchemaPath, type OpenAPIObject } from '@nestjs/swagger';
-import type { ErrorCode } from './common/errors/error-codes';
-import { problemResponse } from './common/errors/problem.dto';
-import type { AppConfig } from './config/config';
-import { StatusChangedEventDto } from './invitations/dto/status-changed-event.dto';
+import type { ErrorCode } from '../common/errors/error-codes';
+import { EXAMPLE_PROVIDER, problemResponse } from '../common/errors/problem.dto';
+import type { AppConfig } from '../config/config';
+import { StatusChangedEventDto } from '../invitations/dto/status-changed-event.dto';
+import { PROVIDER_NAMES } from '../providers/registrations';
 
 const DESCRIPTION = `Invite a person into an existing call or conversation with one REST call, whatever
 platform runs it (UCWA 2015, Skype for Business Trusted Application API, Microsoft Graph beta).
@@ -19,9 +20,11 @@ in a \`sip:\` target's user part (\`sip:decline@sandbox.test\`) or in \`displayN
 targets — \`decline\`, \`busy\`, \`noanswer\`, \`fail\`, \`silent\`, \`late\`, \`dup\`, \`throttle\`, \`flaky\` — or a
 conversationId of \`missing\`, \`gone\`, \`already\`, \`nocallback\`.`;
 
-/** The package's own version (src/ and dist/ both sit next to package.json's folder). */
+/** The package's own version (src/api-docs/ and dist/api-docs/ are two levels below package.json). */
 function packageVersion(): string {
-  const manifest = JSON.parse(readFileSync(resolve(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+  const manifest = JSON.parse(readFileSync(resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
   return manifest.version;
 }
 
@@ -40,7 +43,42 @@ export function buildDocument(app: INestApplication): OpenAPIObject {
   });
   describeWebhooks(document);
   describeFrameworkProblems(document);
+  describeProviders(document);
   return document;
+}
+
+/**
+ * The registered provider names, which common/'s problem schema and examples cannot know
+ * (common/ sits below providers/): the enum of a problem's `provider.name`, and the
+ * provider named in the examples (EXAMPLE_PROVIDER stands in for the first registered).
+ */
+function describeProviders(document: OpenAPIObject): void {
+  const problemProvider = document.components?.schemas?.ProviderErrorDto;
+  const name = problemProvider && 'properties' in problemProvider ? problemProvider.properties?.name : undefined;
+  if (name && !('$ref' in name)) name.enum = [...PROVIDER_NAMES];
+  const first = PROVIDER_NAMES[0] ?? '';
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item) as { responses?: Record<string, unknown> }[]) {
+      for (const response of Object.values(operation?.responses ?? {}) as ResponseWithExamples[]) {
+        for (const media of Object.values(response.content ?? {})) {
+          for (const example of Object.values(media.examples ?? {})) {
+            example.value = withProviderName(example.value, first);
+          }
+        }
+      }
+    }
+  }
+}
+
+type ResponseWithExamples = { content?: Record<string, { examples?: Record<string, { value?: unknown }> }> };
+
+function withProviderName(value: unknown, name: string): unknown {
+  if (typeof value === 'string') return value.split(EXAMPLE_PROVIDER).join(name);
+  if (Array.isArray(value)) return value.map((entry) => withProviderName(entry, name));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, withProviderName(entry, name)]));
+  }
+  return value;
 }
 
 /**
@@ -110,20 +148,4 @@ export function mountDocs(app: INestApplication, _config: AppConfig): void {
     customSiteTitle: 'Invitations gateway',
     swaggerOptions: { persistAuthorization: true, displayRequestDuration: true },
   });
-}
-
-/** `npm run openapi`: writes the committed document from the code. */
-async function writeCommittedDocument(): Promise<void> {
-  const { createApp } = await import('./app.setup');
-  const { openApiConfig } = await import('./openapi.config');
-  const app = await createApp(openApiConfig(), { logger: false });
-  const document = buildDocument(app);
-  await app.close();
-  const target = resolve(__dirname, '..', 'openapi', 'openapi.json');
-  writeFileSync(target, `${JSON.stringify(document, null, 2)}\n`);
-  console.log(`Wrote ${target}`);
-}
-
-if (require.main === module) {
-  void writeCommittedDocument();
 }
