@@ -297,7 +297,7 @@ export interface components {
         FieldErrorDto: {
             /** @example to */
             field: string;
-            /** @example to must be a sip:, tel:+E164, 8:orgid:<uuid> or 8:acs:<id> URI */
+            /** @example to must be a tel:+E164 or sip:user@domain URI */
             message: string;
         };
         ProblemDto: {
@@ -351,11 +351,10 @@ export interface components {
         ProviderCapabilitiesDto: {
             /**
              * @example [
-             *       "tel",
-             *       "8:orgid"
+             *       "tel"
              *     ]
              */
-            targetSchemes: ("sip" | "tel" | "8:orgid" | "8:acs")[];
+            targetSchemes: ("tel" | "8:orgid" | "sip" | "8:acs")[];
             /** @description Optional request fields the provider honours. */
             fields: ("displayName" | "tenantId" | "subject" | "modalities" | "onBehalfOf" | "replacesCallId")[];
             /**

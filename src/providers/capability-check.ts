@@ -1,19 +1,11 @@
 import type { FieldError } from '../common/errors/gateway-error';
-import type { Modality, OptionalField, ProviderCapabilities, TargetScheme } from './invitation-provider';
+import type { Modality, OptionalField, ProviderCapabilities } from './invitation-provider';
+import { schemeOf } from './target-scheme';
 
 export interface CapabilityRequest {
   to: string;
   modalities?: Modality[] | null;
   fields: Partial<Record<OptionalField, unknown>>;
-}
-
-export function targetScheme(to: string): TargetScheme | undefined {
-  const lower = to.toLowerCase();
-  if (lower.startsWith('sip:')) return 'sip';
-  if (lower.startsWith('tel:')) return 'tel';
-  if (lower.startsWith('8:orgid:')) return '8:orgid';
-  if (lower.startsWith('8:acs:')) return '8:acs';
-  return undefined;
 }
 
 /**
@@ -26,11 +18,10 @@ export function unsupportedFields(
   request: CapabilityRequest,
 ): FieldError[] {
   const problems: FieldError[] = [];
-  const scheme = targetScheme(request.to);
-  if (!scheme || !capabilities.targetSchemes.includes(scheme)) {
+  if (!schemeOf(request.to, capabilities.targetSchemes)) {
     problems.push({
       field: 'to',
-      message: `${provider} accepts only ${capabilities.targetSchemes.map((s) => `${s}:`).join(', ')} targets`,
+      message: `${provider} accepts only ${capabilities.targetSchemes.map((scheme) => `${scheme.name}:`).join(', ')} targets`,
     });
   }
   for (const [field, value] of Object.entries(request.fields) as [OptionalField, unknown][]) {

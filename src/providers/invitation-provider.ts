@@ -3,12 +3,12 @@ import type { ProviderName } from '../common/errors/gateway-error';
 import type { ProviderMode } from '../config/provider-settings';
 import type { ProviderSignal } from '../lifecycle/provider-signal';
 import type { OptionalField, OptionalTextValues } from './optional-fields';
+import type { TargetScheme } from './target-scheme';
 
 export type { ProviderName } from '../common/errors/gateway-error';
 export type { ProviderMode } from '../config/provider-settings';
 export type Modality = 'audio' | 'video' | 'messaging';
-/** `8:orgid` is a Teams user (`8:orgid:<AAD object id>`), `8:acs` an ACS user (`8:acs:<resource>_<user>`). */
-export type TargetScheme = 'sip' | 'tel' | '8:orgid' | '8:acs';
+export type { TargetScheme } from './target-scheme';
 
 /** What a provider can honour; drives GET /providers and the 422 capability checks. */
 export interface ProviderCapabilities {

@@ -2,6 +2,7 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import type { AppConfig } from '../config/config';
 import type { ProviderConfigSource, ProviderSettings } from '../config/provider-settings';
 import type { InvitationProvider } from './invitation-provider';
+import type { TargetScheme } from './target-scheme';
 
 /** A route under POST /providers/{name}/{channel} where the platform pushes events. */
 export interface IngressChannel {
@@ -54,6 +55,8 @@ export interface ProviderPlugin<
   readonly name: string;
   /** The adapter class `module()` provides and exports (the registry injects it). */
   readonly adapter: Type<InvitationProvider>;
+  /** The invitee addresses it takes (its capabilities' schemes): request validation is derived from them. */
+  readonly targetSchemes: readonly TargetScheme[];
   /** Its push channels (none for a provider that pulls its events). */
   readonly ingress: readonly IngressChannel[];
   /** Its POST /invitations examples for Swagger UI, keyed by a unique example name. */

@@ -13,6 +13,12 @@ export async function providerView(provider: InvitationProvider) {
     ready: readiness.ready,
     readiness: readiness.details,
     circuit: provider.circuit?.() ?? { state: 'closed' as const },
-    capabilities: { targetSchemes, fields, modalities, timeoutSeconds, cancel },
+    capabilities: {
+      targetSchemes: targetSchemes.map((scheme) => scheme.name),
+      fields,
+      modalities,
+      timeoutSeconds,
+      cancel,
+    },
   };
 }

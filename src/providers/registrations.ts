@@ -1,6 +1,7 @@
 import { ACS_PLUGIN } from './acs/acs.plugin';
 import { GRAPH_PLUGIN } from './graph/graph.plugin';
 import type { ProviderPlugin } from './provider-plugin';
+import { distinctSchemes, type TargetScheme } from './target-scheme';
 import { SAAS_PLUGIN } from './saas/saas.plugin';
 import { UCWA_PLUGIN } from './ucwa/ucwa.plugin';
 
@@ -20,3 +21,8 @@ export const REGISTRATIONS: readonly ProviderPlugin[] = [GRAPH_PLUGIN, UCWA_PLUG
 
 /** Names of the registered platforms, in registration order (enums, the contract suite). */
 export const PROVIDER_NAMES: readonly string[] = REGISTRATIONS.map((plugin) => plugin.name);
+
+/** Every invitee address some registered provider takes (POST /invitations validates `to` against them). */
+export const TARGET_SCHEMES: readonly TargetScheme[] = distinctSchemes(
+  REGISTRATIONS.flatMap((plugin) => plugin.targetSchemes),
+);

@@ -5,7 +5,7 @@ import { ERROR_CODES, type ErrorCode } from './error-codes';
 export class FieldErrorDto {
   /** @example "to" */
   field!: string;
-  /** @example "to must be a sip:, tel:+E164, 8:orgid:<uuid> or 8:acs:<id> URI" */
+  /** @example "to must be a tel:+E164 or sip:user@domain URI" */
   message!: string;
 }
 
@@ -66,7 +66,7 @@ function exampleFor(code: ErrorCode, instance: string) {
       code,
       retryable: definition.retryable,
       ...(code === 'validation_failed'
-        ? { errors: [{ field: 'to', message: 'to must be a sip:, tel:+E164, 8:orgid:<uuid> or 8:acs:<id> URI' }] }
+        ? { errors: [{ field: 'to', message: 'to must be a tel:+E164 or sip:user@domain URI' }] }
         : {}),
       ...(code === 'capability_not_supported'
         ? { errors: [{ field: 'subject', message: `${EXAMPLE_PROVIDER} does not support subject` }] }

@@ -14,17 +14,15 @@ import {
   Min,
 } from 'class-validator';
 import { type Modality, type ProviderName } from '../../providers/invitation-provider';
-import { PROVIDER_NAMES } from '../../providers/registrations';
+import { PROVIDER_NAMES, TARGET_SCHEMES } from '../../providers/registrations';
+import { describeSchemes, targetPattern } from '../../providers/target-scheme';
 
 /**
- * sip:, tel:+E.164, 8:orgid:<uuid> or 8:acs:<resource>_<user>. A sip: user, host and parameters never hold
- * whitespace, control characters (C0, DEL, C1), quotes, backslashes or angle brackets:
- * the target is sent upstream inside SIP headers and XML/JSON bodies, where those
- * characters would end or rewrite a field (RFC 3261 §25.1 allows none of them unescaped).
+ * Every invitee address a registered provider takes (each provider declares its schemes;
+ * the sip: one refuses characters that would end or rewrite a SIP header or XML field).
  */
-export const TARGET_PATTERN =
-  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
-  /^(sip:[^\s\x00-\x1f\x7f-\x9f"'`<>\\@:;]+@[^\s\x00-\x1f\x7f-\x9f"'`<>\\@;/?#]+(;[^\s\x00-\x1f\x7f-\x9f"'`<>\\]*)?|tel:\+[1-9][0-9]{1,14}|8:orgid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|8:acs:[0-9A-Za-z-]{1,64}_[0-9A-Za-z-]{1,64})$/;
+export const TARGET_PATTERN = targetPattern(TARGET_SCHEMES);
+const TARGET_MESSAGE = `to must be a ${describeSchemes(TARGET_SCHEMES)} URI`;
 /**
  * An id that becomes one upstream path segment: no control characters, and not `.` or
  * `..`, which URL parsers resolve (also percent-encoded) and so would move the path.
@@ -59,7 +57,7 @@ export class CreateInvitationDto {
    */
   @IsString()
   @MaxLength(512)
-  @Matches(TARGET_PATTERN, { message: 'to must be a sip:, tel:+E164, 8:orgid:<uuid> or 8:acs:<id> URI' })
+  @Matches(TARGET_PATTERN, { message: TARGET_MESSAGE })
   to!: string;
 
   /**

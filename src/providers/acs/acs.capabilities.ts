@@ -1,4 +1,6 @@
 import type { ProviderCapabilities } from '../invitation-provider';
+import { PHONE_NUMBER, TEAMS_USER } from '../shared/target-schemes';
+import { ACS_USER } from './acs.target-schemes';
 
 /**
  * Call Automation adds phone numbers, ACS users and Teams users to a call connection
@@ -8,7 +10,7 @@ import type { ProviderCapabilities } from '../invitation-provider';
  * undocumented).
  */
 export const ACS_CAPABILITIES: ProviderCapabilities = {
-  targetSchemes: ['tel', '8:acs', '8:orgid'],
+  targetSchemes: [PHONE_NUMBER, ACS_USER, TEAMS_USER],
   fields: ['displayName'],
   modalities: ['audio'],
   timeoutSeconds: { min: 1, max: 180, default: 60 },

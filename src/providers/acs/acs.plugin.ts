@@ -1,4 +1,5 @@
 import type { ProviderPlugin } from '../provider-plugin';
+import { ACS_CAPABILITIES } from './acs.capabilities';
 import { AcsEnvironment, loadAcsConfig, type AcsConfig } from './acs.config';
 import { ACS_EXAMPLES } from './acs.examples';
 import { AcsModule } from './acs.module';
@@ -12,6 +13,7 @@ export const ACS_PLUGIN: ProviderPlugin<AcsEnvironment, AcsConfig> = {
   loadConfig: loadAcsConfig,
   module: (config, app) => AcsModule.register(config, app),
   adapter: AcsProvider,
+  targetSchemes: ACS_CAPABILITIES.targetSchemes,
   ingress: [
     {
       channel: 'callbacks',

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { OPTIONAL_FIELDS } from '../optional-fields';
-import { PROVIDER_NAMES } from '../registrations';
+import { PROVIDER_NAMES, TARGET_SCHEMES } from '../registrations';
 
 export class TimeoutRangeDto {
   /** @example 1 */
@@ -12,7 +12,7 @@ export class TimeoutRangeDto {
 }
 
 export class ProviderCapabilitiesDto {
-  @ApiProperty({ enum: ['sip', 'tel', '8:orgid', '8:acs'], isArray: true, example: ['tel', '8:orgid'] })
+  @ApiProperty({ enum: TARGET_SCHEMES.map((scheme) => scheme.name), isArray: true, example: ['tel'] })
   targetSchemes!: string[];
   /** Optional request fields the provider honours. */
   @ApiProperty({ enum: [...OPTIONAL_FIELDS], isArray: true })

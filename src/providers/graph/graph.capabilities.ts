@@ -1,4 +1,5 @@
 import type { ProviderCapabilities } from '../invitation-provider';
+import { PHONE_NUMBER, TEAMS_USER } from '../shared/target-schemes';
 
 /**
  * Graph invites Teams users (`8:orgid:`) and phone numbers (`tel:`), never SIP URIs;
@@ -6,7 +7,7 @@ import type { ProviderCapabilities } from '../invitation-provider';
  * timeout is undocumented (~60 s field report), hence the default.
  */
 export const GRAPH_CAPABILITIES: ProviderCapabilities = {
-  targetSchemes: ['tel', '8:orgid'],
+  targetSchemes: [PHONE_NUMBER, TEAMS_USER],
   fields: ['displayName', 'tenantId', 'replacesCallId'],
   modalities: ['audio'],
   timeoutSeconds: { min: 1, max: 180, default: 60 },

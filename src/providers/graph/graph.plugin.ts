@@ -1,4 +1,5 @@
 import type { ProviderPlugin } from '../provider-plugin';
+import { GRAPH_CAPABILITIES } from './graph.capabilities';
 import { graphConfigRules, GraphEnvironment, loadGraphConfig, type GraphConfig } from './graph.config';
 import { GRAPH_EXAMPLES } from './graph.examples';
 import { GraphModule } from './graph.module';
@@ -13,6 +14,7 @@ export const GRAPH_PLUGIN: ProviderPlugin<GraphEnvironment, GraphConfig> = {
   productionRules: graphConfigRules,
   module: (config, app) => GraphModule.register(config, app),
   adapter: GraphProvider,
+  targetSchemes: GRAPH_CAPABILITIES.targetSchemes,
   ingress: [
     {
       channel: 'notifications',

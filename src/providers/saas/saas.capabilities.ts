@@ -1,4 +1,5 @@
 import type { ProviderCapabilities } from '../invitation-provider';
+import { SIP_URI } from '../shared/target-schemes';
 
 /**
  * The Trusted Application API invites SIP users with a subject, on behalf of someone,
@@ -8,7 +9,7 @@ import type { ProviderCapabilities } from '../invitation-provider';
  * so POST /invitations/{id}/cancel answers 409 not_cancelable for SaaS.
  */
 export const SAAS_CAPABILITIES: ProviderCapabilities = {
-  targetSchemes: ['sip'],
+  targetSchemes: [SIP_URI],
   fields: ['displayName', 'subject', 'onBehalfOf', 'modalities'],
   modalities: ['audio', 'video', 'messaging'],
   timeoutSeconds: { min: 1, max: 30, default: 30 },

@@ -1,4 +1,5 @@
 import type { ProviderPlugin } from '../provider-plugin';
+import { SAAS_CAPABILITIES } from './saas.capabilities';
 import { loadSaasConfig, SaasEnvironment, saasConfigRules, type SaasConfig } from './saas.config';
 import { SAAS_EXAMPLES } from './saas.examples';
 import { SaasModule } from './saas.module';
@@ -13,6 +14,7 @@ export const SAAS_PLUGIN: ProviderPlugin<SaasEnvironment, SaasConfig> = {
   productionRules: saasConfigRules,
   module: (config, app) => SaasModule.register(config, app),
   adapter: SaasProvider,
+  targetSchemes: SAAS_CAPABILITIES.targetSchemes,
   ingress: [
     {
       channel: 'callbacks',

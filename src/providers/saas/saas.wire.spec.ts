@@ -96,7 +96,7 @@ describe('SaaS links and errors', () => {
   it('declares cancel unsupported and the fields it honours', () => {
     expect(capabilities).toMatchObject({
       cancel: false,
-      targetSchemes: ['sip'],
+      targetSchemes: [expect.objectContaining({ name: 'sip' })],
       modalities: ['audio', 'video', 'messaging'],
     });
     expect(capabilities.fields).toEqual(expect.arrayContaining(['subject', 'onBehalfOf', 'modalities']));

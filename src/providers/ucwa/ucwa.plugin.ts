@@ -1,4 +1,5 @@
 import type { ProviderPlugin } from '../provider-plugin';
+import { UCWA_CAPABILITIES } from './ucwa.capabilities';
 import { loadUcwaConfig, UcwaEnvironment, type UcwaConfig } from './ucwa.config';
 import { UCWA_EXAMPLES } from './ucwa.examples';
 import { UcwaModule } from './ucwa.module';
@@ -12,6 +13,7 @@ export const UCWA_PLUGIN: ProviderPlugin<UcwaEnvironment, UcwaConfig> = {
   loadConfig: loadUcwaConfig,
   module: (config, app) => UcwaModule.register(config, app),
   adapter: UcwaProvider,
+  targetSchemes: UCWA_CAPABILITIES.targetSchemes,
   // UCWA pushes nothing: its events are pulled over the long-poll event channel.
   ingress: [],
   examples: UCWA_EXAMPLES,
