@@ -1,41 +1,22 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Migrator } from 'kysely';
-import { migrateToLatest, openDatabase, type DatabaseHandle } from '../src/persistence/database';
+import { migrateToLatest, type DatabaseHandle } from '../src/persistence/database';
 import { initialMigration } from '../src/persistence/migrations/001-initial';
 import { sharedStateMigration } from '../src/persistence/migrations/002-shared-state';
-import { createTestSchema, TEST_DATABASES, type TestSchema } from './support/test-database';
+import { openPreviousRelease, type PreviousRelease } from './support/previous-release';
+import { TEST_DATABASES } from './support/test-database';
 
 /** Upgrading a database of the previous release to migration 003 (callers, duplicate rule). */
 describe.each(TEST_DATABASES)('migration 003 on an existing %s database', (database) => {
   let handle: DatabaseHandle;
-  let schema: TestSchema | undefined;
-  let dir: string | undefined;
+  let release: PreviousRelease | undefined;
 
   beforeAll(async () => {
-    if (database === 'postgres') schema = await createTestSchema();
-    else dir = mkdtempSync(join(tmpdir(), 'invitations-migration-'));
-    handle = openDatabase(schema ? schema.url : `sqlite:${join(dir ?? '', 'old.db')}`);
-    const previousRelease = new Migrator({
-      db: handle.db,
-      provider: {
-        getMigrations: () =>
-          Promise.resolve({
-            '001-initial': initialMigration(handle.dialect),
-            '002-shared-state': sharedStateMigration,
-          }),
-      },
-      ...(handle.schema ? { migrationTableSchema: handle.schema } : {}),
-    });
-    const { error } = await previousRelease.migrateToLatest();
-    if (error) throw error;
+    release = await openPreviousRelease(database, (dialect) => ({
+      '001-initial': initialMigration(dialect),
+      '002-shared-state': sharedStateMigration,
+    }));
+    handle = release.handle;
   });
-  afterAll(async () => {
-    await handle?.db.destroy();
-    await schema?.drop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => release?.close());
 
   const oldRow = (id: string, terminal: 0 | 1) => ({
     id,

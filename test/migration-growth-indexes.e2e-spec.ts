@@ -1,13 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Migrator, sql } from 'kysely';
-import { migrateToLatest, openDatabase, type DatabaseHandle } from '../src/persistence/database';
+import { sql } from 'kysely';
+import { migrateToLatest, type DatabaseHandle } from '../src/persistence/database';
 import { initialMigration } from '../src/persistence/migrations/001-initial';
 import { sharedStateMigration } from '../src/persistence/migrations/002-shared-state';
 import { callersMigration } from '../src/persistence/migrations/003-callers';
 import { invitationTraceMigration } from '../src/persistence/migrations/004-invitation-trace';
-import { createTestSchema, TEST_DATABASES, type TestSchema } from './support/test-database';
+import { openPreviousRelease, type PreviousRelease } from './support/previous-release';
+import { TEST_DATABASES } from './support/test-database';
 
 const NEW_INDEXES = [
   'deliveries_invitation_state_idx',
@@ -28,8 +26,7 @@ const SUPERSEDED = [
 /** Upgrading a database of the previous release to migration 005 (indexes for a growing database). */
 describe.each(TEST_DATABASES)('migration 005 on an existing %s database', (database) => {
   let handle: DatabaseHandle;
-  let schema: TestSchema | undefined;
-  let dir: string | undefined;
+  let release: PreviousRelease | undefined;
 
   const indexNames = async (): Promise<string[]> => {
     const { rows } =
@@ -42,30 +39,15 @@ describe.each(TEST_DATABASES)('migration 005 on an existing %s database', (datab
   };
 
   beforeAll(async () => {
-    if (database === 'postgres') schema = await createTestSchema();
-    else dir = mkdtempSync(join(tmpdir(), 'invitations-migration-005-'));
-    handle = openDatabase(schema ? schema.url : `sqlite:${join(dir ?? '', 'old.db')}`);
-    const previousRelease = new Migrator({
-      db: handle.db,
-      provider: {
-        getMigrations: () =>
-          Promise.resolve({
-            '001-initial': initialMigration(handle.dialect),
-            '002-shared-state': sharedStateMigration,
-            '003-callers': callersMigration,
-            '004-invitation-trace': invitationTraceMigration,
-          }),
-      },
-      ...(handle.schema ? { migrationTableSchema: handle.schema } : {}),
-    });
-    const { error } = await previousRelease.migrateToLatest();
-    if (error) throw error;
+    release = await openPreviousRelease(database, (dialect) => ({
+      '001-initial': initialMigration(dialect),
+      '002-shared-state': sharedStateMigration,
+      '003-callers': callersMigration,
+      '004-invitation-trace': invitationTraceMigration,
+    }));
+    handle = release.handle;
   });
-  afterAll(async () => {
-    await handle?.db.destroy();
-    await schema?.drop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => release?.close());
 
   it('replaces the caller-less list indexes, keeps every row, and finishes a start that died midway', async () => {
     const { db } = handle;

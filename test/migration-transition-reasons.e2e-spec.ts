@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Migrator } from 'kysely';
 import { KyselyInvitationRepository } from '../src/invitations/kysely-invitation.repository';
-import { migrateToLatest, openDatabase, type DatabaseHandle } from '../src/persistence/database';
+import { migrateToLatest, type DatabaseHandle } from '../src/persistence/database';
 import { initialMigration } from '../src/persistence/migrations/001-initial';
 import { sharedStateMigration } from '../src/persistence/migrations/002-shared-state';
 import { callersMigration } from '../src/persistence/migrations/003-callers';
 import { invitationTraceMigration } from '../src/persistence/migrations/004-invitation-trace';
-import { createTestSchema, TEST_DATABASES, type TestSchema } from './support/test-database';
+import { openPreviousRelease, type PreviousRelease } from './support/previous-release';
+import { TEST_DATABASES } from './support/test-database';
 
 /**
  * Upgrading a database of the previous release to migration 006: history entries gain a
@@ -18,34 +15,18 @@ import { createTestSchema, TEST_DATABASES, type TestSchema } from './support/tes
  */
 describe.each(TEST_DATABASES)('migration 006 on an existing %s database', (database) => {
   let handle: DatabaseHandle;
-  let schema: TestSchema | undefined;
-  let dir: string | undefined;
+  let release: PreviousRelease | undefined;
 
   beforeAll(async () => {
-    if (database === 'postgres') schema = await createTestSchema();
-    else dir = mkdtempSync(join(tmpdir(), 'invitations-migration-'));
-    handle = openDatabase(schema ? schema.url : `sqlite:${join(dir ?? '', 'old.db')}`);
-    const previousRelease = new Migrator({
-      db: handle.db,
-      provider: {
-        getMigrations: () =>
-          Promise.resolve({
-            '001-initial': initialMigration(handle.dialect),
-            '002-shared-state': sharedStateMigration,
-            '003-callers': callersMigration,
-            '004-invitation-trace': invitationTraceMigration,
-          }),
-      },
-      ...(handle.schema ? { migrationTableSchema: handle.schema } : {}),
-    });
-    const { error } = await previousRelease.migrateToLatest();
-    if (error) throw error;
+    release = await openPreviousRelease(database, (dialect) => ({
+      '001-initial': initialMigration(dialect),
+      '002-shared-state': sharedStateMigration,
+      '003-callers': callersMigration,
+      '004-invitation-trace': invitationTraceMigration,
+    }));
+    handle = release.handle;
   });
-  afterAll(async () => {
-    await handle?.db.destroy();
-    await schema?.drop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => release?.close());
 
   const row = (id: string, status: string) => ({
     id,
