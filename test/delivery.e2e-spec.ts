@@ -1,3 +1,4 @@
+import { OutboxSignal } from '../src/persistence/outbox-signal';
 import { createInvitation, readJson, waitForTerminal } from './support/invitations-client';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TEST_DATABASES } from './support/test-database';
@@ -98,5 +99,36 @@ describe.each(TEST_DATABASES)('webhooks (%s)', (database) => {
     const log = await readJson<Deliveries>(app, `/invitations/${created.body.id}/deliveries`);
     expect(log.status).toBe(200);
     expect(log.body.items[0]).toMatchObject({ sequence: 1 });
+  });
+
+  // A status change of an invitation without a callbackUrl writes no outbox row, and must
+  // not cost the dispatcher a claim: only commits that wrote rows wake it.
+  it('wakes the dispatcher after the commits that wrote outbox rows, and only those', async () => {
+    // An app of its own: the other specs here leave invitations running.
+    const quiet = await startTestApp({ WEBHOOK_SECRET: SECRET, SANDBOX_RING_MS: '150' }, database);
+    const written = jest.spyOn(quiet.app.get(OutboxSignal), 'written');
+    try {
+      const silent = await createInvitation(quiet, {
+        provider: 'graph',
+        conversationId: 'call-w',
+        to: 'tel:+14255550143',
+      });
+      await waitForTerminal(quiet, silent.body.id);
+      expect(written).not.toHaveBeenCalled();
+
+      const hooks = await receiver();
+      const created = await createInvitation(quiet, {
+        provider: 'graph',
+        conversationId: 'call-w',
+        to: 'tel:+14255550144',
+        callbackUrl: hooks.url,
+      });
+      const done = await waitForTerminal(quiet, created.body.id);
+      await hooks.waitFor(() => hooks.sequencesOf(done.id).length === done.history.length);
+      expect(written).toHaveBeenCalledTimes(done.history.length);
+    } finally {
+      written.mockRestore();
+      await quiet.close();
+    }
   });
 });

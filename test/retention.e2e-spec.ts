@@ -9,6 +9,7 @@ import { LeaseStore } from '../src/persistence/leases';
 import type { Database } from '../src/persistence/schema';
 import { InvitationRetentionJob, RETENTION_BATCH, RETENTION_LEASE } from '../src/retention/invitation-retention.job';
 import { InvitationRetentionRepository } from '../src/retention/invitation-retention.repository';
+import { insertInvitationRow } from './support/stored-rows';
 import { createTestSchema, TEST_DATABASES, type TestSchema } from './support/test-database';
 
 const DAY_MS = 86_400_000;
@@ -36,39 +37,14 @@ async function store(
   db: Kysely<Database>,
   options: { terminal: boolean; updatedAt: string; pendingDelivery?: boolean },
 ): Promise<Stored> {
-  const id = randomUUID();
-  const operationId = randomUUID().replace(/-/g, '');
   const createdAt = new Date(Date.parse(options.updatedAt) - 20_000).toISOString();
-  await db
-    .insertInto('invitations')
-    .values({
-      id,
-      operation_id: operationId,
-      caller: 'crm',
-      provider: 'graph',
-      conversation_id: `call-${id}`,
-      target: `sip:${id}@contoso.com`,
-      display_name: null,
-      tenant_id: null,
-      subject: null,
-      modalities: '["audio"]',
-      on_behalf_of: null,
-      replaces_call_id: null,
-      client_context: null,
-      callback_url: 'https://crm.example.com/hooks',
-      status: options.terminal ? 'joined' : 'ringing',
-      terminal: options.terminal ? 1 : 0,
-      error: null,
-      timeout_seconds: 60,
-      deadline_at: options.updatedAt,
-      cancel_requested_at: null,
-      resource_url: null,
-      provider_data: '{}',
-      last_sequence: 2,
-      created_at: createdAt,
-      updated_at: options.updatedAt,
-    })
-    .execute();
+  const { id, operationId } = await insertInvitationRow(db, {
+    status: options.terminal ? 'joined' : 'ringing',
+    terminal: options.terminal ? 1 : 0,
+    deadline_at: options.updatedAt,
+    created_at: createdAt,
+    updated_at: options.updatedAt,
+  });
   await db
     .insertInto('invitation_history')
     .values(

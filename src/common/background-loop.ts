@@ -55,6 +55,9 @@ export class BackgroundLoop {
         };
       });
       this.wakeSleep = undefined;
+      // Wakes that come in the same turn of the event loop (several attempts ending, a
+      // burst of commits) are served by one step, not one step each.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 }

@@ -68,7 +68,7 @@ export class KyselyDeliveryRepository extends DeliveryRepository {
   }
 
   async claimDue(now: string, leaseUntil: string, owner: string, limit: number): Promise<DueDelivery[]> {
-    const result = await claimDueRows({
+    const rows = await claimDueRows(this.database.db, {
       dialect: this.database.dialect,
       table: 'deliveries',
       keyColumns: ['id'],
@@ -79,8 +79,8 @@ export class KyselyDeliveryRepository extends DeliveryRepository {
       owner,
       leaseUntil,
       limit,
-    }).execute(this.database.db);
-    return result.rows.map((row) => ({
+    });
+    return rows.map((row) => ({
       id: String(row.id),
       invitationId: String(row.invitation_id),
       sequence: Number(row.sequence),

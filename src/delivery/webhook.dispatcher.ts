@@ -9,7 +9,7 @@ import {
 import { BackgroundLoop } from '../common/background-loop';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { telemetry } from '../observability/telemetry';
-import { ChangeFeed } from '../persistence/change-feed';
+import { OutboxSignal } from '../persistence/outbox-signal';
 import { WORKER_ID } from '../persistence/persistence.module';
 import { DeliveryRepository, type AttemptOutcome, type DueDelivery } from './delivery.repository';
 import { nextRetryDelayMs } from './retry-schedule';
@@ -69,7 +69,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly repository: DeliveryRepository,
-    private readonly changeFeed: ChangeFeed,
+    private readonly outbox: OutboxSignal,
     @Inject(WORKER_ID) private readonly workerId: string,
   ) {
     this.sender = new WebhookSender(
@@ -87,8 +87,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   onApplicationBootstrap(): void {
-    // A committed status change may have written an outbox row: look now, not in a second.
-    this.unsubscribe = this.changeFeed.subscribeAll(() => this.loop.wake());
+    // This process committed an outbox row: look now, not at the next poll.
+    this.unsubscribe = this.outbox.subscribe(() => this.loop.wake());
     this.loop.start();
   }
 
@@ -101,21 +101,26 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     this.sender.close();
   }
 
-  /** Claims what is due into the free slots and starts it; returns how long to sleep. */
+  /**
+   * Claims what is due into the free slots and starts it; returns how long to sleep.
+   * Every attempt wakes the loop when it ends, and that wake claims again: so the next
+   * due time (one more query) is looked up only when nothing is in flight to wake it or
+   * the claim found nothing, which is when a retry's or a lapsed lease's time matters.
+   */
   async deliverDue(): Promise<number> {
     const free = MAX_IN_FLIGHT - this.inFlight.size;
-    if (free > 0) {
-      const now = new Date();
-      const due = await this.repository.claimDue(
-        now.toISOString(),
-        new Date(now.getTime() + this.leaseMs).toISOString(),
-        this.workerId,
-        free,
-      );
-      // Claimed rows belong to distinct invitations (in-order claim): they may run in parallel.
-      for (const delivery of due) this.start(delivery);
-      if (due.length === free) return 0;
-    }
+    if (free === 0) return MAX_SLEEP_MS;
+    const now = new Date();
+    const due = await this.repository.claimDue(
+      now.toISOString(),
+      new Date(now.getTime() + this.leaseMs).toISOString(),
+      this.workerId,
+      free,
+    );
+    // Claimed rows belong to distinct invitations (in-order claim): they may run in parallel.
+    for (const delivery of due) this.start(delivery);
+    if (due.length === free) return 0;
+    if (due.length > 0) return MAX_SLEEP_MS;
     const next = await this.repository.nextDue(new Date().toISOString());
     return next ? Math.min(MAX_SLEEP_MS, Math.max(0, Date.parse(next) - Date.now())) : MAX_SLEEP_MS;
   }

@@ -9,6 +9,7 @@ import { TelemetryHub } from '../observability/telemetry';
 import { claimDueRows } from '../persistence/claims';
 import { CompiledOnce } from '../persistence/compiled-once';
 import { DATABASE, type DatabaseHandle } from '../persistence/database';
+import { OutboxSignal } from '../persistence/outbox-signal';
 import type { Database, HistoryTable, InvitationsTable } from '../persistence/schema';
 import type { Modality, ProviderName } from '../providers/invitation-provider';
 import { OPTIONAL_TEXT_FIELDS, type OptionalTextField, type OptionalTextValues } from '../providers/optional-fields';
@@ -93,6 +94,7 @@ export class KyselyInvitationRepository extends InvitationRepository {
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     @Optional() private readonly hub?: TelemetryHub,
+    @Optional() private readonly outbox?: OutboxSignal,
   ) {
     super();
   }
@@ -115,6 +117,7 @@ export class KyselyInvitationRepository extends InvitationRepository {
       if (isOpenTargetViolation(error)) throw new DuplicateOpenInvitation();
       throw error;
     }
+    if (plan.deliveries.length > 0) this.outbox?.written();
     reportStatusChange(this.hub, undefined, plan.after);
   }
 
@@ -135,6 +138,7 @@ export class KyselyInvitationRepository extends InvitationRepository {
     plan: (current: InvitationRecord) => TransitionPlan | undefined,
   ): Promise<{ record: InvitationRecord; changed: boolean } | undefined> {
     let before: InvitationRecord | undefined;
+    let wroteOutbox = false;
     const result = await this.db.transaction().execute(async (trx) => {
       const query =
         'id' in key
@@ -148,8 +152,10 @@ export class KyselyInvitationRepository extends InvitationRepository {
       await trx.updateTable('invitations').set(toRow(change.after)).where('id', '=', row.id).execute();
       await this.writeEffects(trx, change);
       before = current;
+      wroteOutbox = change.deliveries.length > 0;
       return { record: change.after, changed: true };
     });
+    if (wroteOutbox) this.outbox?.written();
     if (before && result) reportStatusChange(this.hub, before, result.record);
     return result;
   }
@@ -186,7 +192,7 @@ export class KyselyInvitationRepository extends InvitationRepository {
   }
 
   async claimDueTimers(now: string, leaseUntil: string, owner: string, limit: number): Promise<DueTimer[]> {
-    const result = await claimDueRows({
+    const rows = await claimDueRows(this.database.db, {
       dialect: this.database.dialect,
       table: 'timers',
       keyColumns: ['invitation_id', 'kind'],
@@ -196,8 +202,8 @@ export class KyselyInvitationRepository extends InvitationRepository {
       owner,
       leaseUntil,
       limit,
-    }).execute(this.db);
-    return result.rows.map((row) => ({
+    });
+    return rows.map((row) => ({
       invitationId: String(row.invitation_id),
       kind: String(row.kind) as TimerKind,
       dueAt: String(row.due_at),

@@ -10,6 +10,7 @@ import { invitationTraceMigration } from './migrations/004-invitation-trace';
 import { growthIndexesMigration } from './migrations/005-growth-indexes';
 import { transitionReasonsMigration } from './migrations/006-transition-reasons';
 import type { Database } from './schema';
+import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { CachingSqliteDatabase } from './sqlite-statement-cache';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -52,8 +53,10 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    const checkpointer = inMemory ? undefined : new SqliteCheckpointer(sqlite, resolve(file));
+    const database = new CachingSqliteDatabase(sqlite, undefined, () => checkpointer?.stop());
     return {
-      db: new Kysely<Database>({ dialect: new SqliteDialect({ database: new CachingSqliteDatabase(sqlite) }) }),
+      db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
       dialect: 'sqlite',
       description: `sqlite:${file}`,
     };

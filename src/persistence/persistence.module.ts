@@ -8,6 +8,7 @@ import { ChangeFeed, InProcessChangeFeed } from './change-feed';
 import { DATABASE, migrateToLatest, openDatabase, type DatabaseHandle } from './database';
 import { translateDatabaseError } from './database-errors';
 import { LeaseStore } from './leases';
+import { OutboxSignal } from './outbox-signal';
 import { PostgresChangeFeed } from './postgres-change-feed';
 import { DatabaseSharedState } from './shared-state.store';
 
@@ -59,11 +60,12 @@ export class PersistenceModule {
         },
         { provide: WORKER_ID, useValue: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}` },
         LeaseStore,
+        OutboxSignal,
         { provide: SHARED_STATE, useClass: DatabaseSharedState },
         { provide: ERROR_TRANSLATOR, useValue: translateDatabaseError },
         DatabaseCloser,
       ],
-      exports: [DATABASE, ChangeFeed, WORKER_ID, LeaseStore, SHARED_STATE, ERROR_TRANSLATOR],
+      exports: [DATABASE, ChangeFeed, OutboxSignal, WORKER_ID, LeaseStore, SHARED_STATE, ERROR_TRANSLATOR],
     };
   }
 }

@@ -19,6 +19,8 @@ export class CachingSqliteDatabase implements KyselySqliteDatabase {
   constructor(
     private readonly sqlite: SqliteDatabase.Database,
     private readonly capacity = DEFAULT_CAPACITY,
+    /** Runs just before the connection closes (the WAL checkpointer stops). */
+    private readonly beforeClose?: () => void,
   ) {}
 
   prepare(sql: string): SqliteStatement {
@@ -40,6 +42,7 @@ export class CachingSqliteDatabase implements KyselySqliteDatabase {
   }
 
   close(): void {
+    this.beforeClose?.();
     this.statements.clear();
     this.sqlite.close();
   }

@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { sql } from 'kysely';
+import { openDatabase, type DatabaseHandle } from '../src/persistence/database';
+import { SqliteCheckpointer } from '../src/persistence/sqlite-checkpointer';
+
+/** Polls a condition of the file system (no event tells a spec that another thread wrote a file). */
+async function eventually(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * SQLite's WAL checkpoints run on a worker thread (persistence/sqlite-checkpointer.ts),
+ * not inside a commit: the main connection never checkpoints, yet the WAL is copied back
+ * into the database file and reused from its start, and a failed thread hands the
+ * checkpoints back to the main connection.
+ */
+describe('SQLite WAL checkpoints on a worker thread', () => {
+  let dir: string;
+  let file: string;
+  let handle: DatabaseHandle;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'checkpoints-'));
+    file = join(dir, 'gateway.sqlite');
+    handle = openDatabase(`sqlite:${file}`);
+  });
+
+  afterEach(async () => {
+    await handle.db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function writeRows(batch: number): Promise<void> {
+    for (let index = 0; index < 300; index += 1) {
+      await handle.db.transaction().execute(async (trx) => {
+        await sql`insert into filler (batch, text) values (${batch}, ${'x'.repeat(2000)})`.execute(trx);
+      });
+    }
+  }
+
+  it('copies committed pages into the database file and reuses the WAL, while the main connection never checkpoints', async () => {
+    const autocheckpoint = await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(handle.db);
+    expect(autocheckpoint.rows[0].wal_autocheckpoint).toBe(0);
+    await sql`create table filler (id integer primary key, batch integer, text text)`.execute(handle.db);
+    const emptySize = statSync(file).size;
+
+    await writeRows(1);
+    // ~600 KB committed: only a checkpoint moves them from the WAL into the file.
+    await eventually(() => statSync(file).size > emptySize + 500_000, 'the first batch is in the database file');
+    const walAfterFirst = statSync(`${file}-wal`).size;
+
+    await writeRows(2);
+    await eventually(() => statSync(file).size > emptySize + 1_100_000, 'the second batch is in the database file');
+    // The second batch went into the same WAL from its start, not after the first one.
+    expect(statSync(`${file}-wal`).size).toBeLessThan(walAfterFirst * 1.5);
+    const count = await sql<{ n: number }>`select count(*) as n from filler`.execute(handle.db);
+    expect(Number(count.rows[0].n)).toBe(600);
+  });
+
+  it('gives the checkpoints back to the main connection when the thread fails', async () => {
+    const sqlite = new SqliteDatabase(join(dir, 'other.sqlite'));
+    try {
+      sqlite.pragma('journal_mode = WAL');
+      // A file the thread cannot open (it never creates one): its start fails.
+      new SqliteCheckpointer(sqlite, join(dir, 'missing', 'nothing.sqlite'));
+      expect(sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+      await eventually(
+        () => sqlite.pragma('wal_autocheckpoint', { simple: true }) === 1000,
+        'the main connection checkpoints again',
+      );
+    } finally {
+      sqlite.close();
+    }
+  });
+});
