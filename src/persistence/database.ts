@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
 import { Client, Pool } from 'pg';
 import { initialMigration } from './migrations/001-initial';
 import { sharedStateMigration } from './migrations/002-shared-state';
@@ -11,6 +11,7 @@ import { growthIndexesMigration } from './migrations/005-growth-indexes';
 import { transitionReasonsMigration } from './migrations/006-transition-reasons';
 import type { Database } from './schema';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
+import { GatewaySqliteDialect } from './sqlite-dialect';
 import { CachingSqliteDatabase } from './sqlite-statement-cache';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -56,7 +57,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     const checkpointer = inMemory ? undefined : new SqliteCheckpointer(sqlite, resolve(file));
     const database = new CachingSqliteDatabase(sqlite, undefined, () => checkpointer?.stop());
     return {
-      db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+      db: new Kysely<Database>({ dialect: new GatewaySqliteDialect({ database }) }),
       dialect: 'sqlite',
       description: `sqlite:${file}`,
     };

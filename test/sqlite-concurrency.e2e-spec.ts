@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
 import { sql } from 'kysely';
 import { openDatabase, type DatabaseHandle } from '../src/persistence/database';
 import { SqliteCheckpointer } from '../src/persistence/sqlite-checkpointer';
@@ -106,6 +107,49 @@ describe('SQLite WAL checkpoints on a worker thread', () => {
       );
     } finally {
       sqlite.close();
+    }
+  });
+});
+
+/**
+ * Another connection writing to the file (the checkpointer's RESTART, another process):
+ * a gateway transaction reads and then writes, and must wait for the lock rather than be
+ * refused half-way (persistence/sqlite-dialect.ts begins them immediate).
+ */
+describe('SQLite transactions beside another writer', () => {
+  it('waits for the other writer instead of failing with "database is locked"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'writers-'));
+    const file = join(dir, 'gateway.sqlite');
+    const handle = openDatabase(`sqlite:${file}`);
+    try {
+      await sql`create table counters (name text primary key, value integer)`.execute(handle.db);
+      await sql`insert into counters values ('a', 0)`.execute(handle.db);
+      // The other writer, on a thread of its own (the main thread blocks while it waits):
+      // takes the lock, writes, holds it 300 ms, commits.
+      const other = new Worker(
+        `const { parentPort, workerData } = require('node:worker_threads');
+         const db = new (require(workerData.driver))(workerData.file);
+         db.exec("begin immediate");
+         db.exec("update counters set value = value + 10 where name = 'a'");
+         parentPort.postMessage('locked');
+         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+         db.exec('commit');
+         db.close();`,
+        { eval: true, workerData: { driver: require.resolve('better-sqlite3'), file } },
+      );
+      await new Promise((resolve) => other.once('message', resolve));
+      // Read, then write, in one transaction, while the other holds the lock.
+      await handle.db.transaction().execute(async (trx) => {
+        const row = await sql<{ value: number }>`select value from counters where name = 'a'`.execute(trx);
+        await sql`update counters set value = ${Number(row.rows[0].value) + 1} where name = 'a'`.execute(trx);
+      });
+      await new Promise((resolve) => other.once('exit', resolve));
+      const after = await sql<{ value: number }>`select value from counters where name = 'a'`.execute(handle.db);
+      // Both writes count: the transaction read the other's committed value.
+      expect(Number(after.rows[0].value)).toBe(11);
+    } finally {
+      await handle.db.destroy();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

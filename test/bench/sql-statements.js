@@ -1,0 +1,55 @@
+// Preload for a gateway on SQLite: counts and times every statement better-sqlite3 runs,
+// by SQL text, and writes the table when the process exits (a SIGTERM stop included).
+//
+//   BENCH_NODE_ARGS="-r ./test/bench/sql-statements.js" BENCH_ONLY=sqlite npm run bench
+//   node -r ./test/bench/sql-statements.js dist/main.js      # then stop it with SIGTERM
+//
+// The table goes to SQL_STATEMENTS_OUT (default: sql-statements-<pid>.txt in the working
+// directory): count, total ms, µs each, statement. An autocommit statement's time includes
+// its commit; "commit" rows are the explicit transactions'. The timing wrapper itself costs
+// a few µs per statement, so compare runs made with it, not against runs without it.
+const { writeFileSync } = require('node:fs');
+const { isMainThread } = require('node:worker_threads');
+const Database = require('better-sqlite3');
+
+const stats = new Map();
+
+function timed(key, run) {
+  const started = process.hrtime.bigint();
+  try {
+    return run();
+  } finally {
+    const entry = stats.get(key) ?? { count: 0, ns: 0n };
+    entry.count += 1;
+    entry.ns += process.hrtime.bigint() - started;
+    stats.set(key, entry);
+  }
+}
+
+const probe = new Database(':memory:');
+const statementPrototype = Object.getPrototypeOf(probe.prepare('select 1'));
+probe.close();
+for (const method of ['run', 'all', 'get', 'iterate']) {
+  const original = statementPrototype[method];
+  statementPrototype[method] = function (...parameters) {
+    return timed(this.source.replace(/\s+/g, ' ').trim().slice(0, 140), () => original.apply(this, parameters));
+  };
+}
+const originalExec = Database.prototype.exec;
+Database.prototype.exec = function (text) {
+  return timed(text.replace(/\s+/g, ' ').trim().slice(0, 140), () => originalExec.call(this, text));
+};
+
+// The WAL checkpointer's thread loads this preload too: only the main thread reports.
+if (isMainThread) {
+  process.on('exit', () => {
+    const rows = [...stats]
+      .sort((a, b) => Number(b[1].ns - a[1].ns))
+      .map(([sql, { count, ns }]) => {
+        const ms = Number(ns) / 1e6;
+        return `${count}\t${ms.toFixed(1)} ms\t${((ms * 1000) / count).toFixed(0)} µs\t${sql}`;
+      });
+    const out = process.env.SQL_STATEMENTS_OUT ?? `sql-statements-${process.pid}.txt`;
+    writeFileSync(out, `count\ttotal\teach\tstatement\n${rows.join('\n')}\n`);
+  });
+}
