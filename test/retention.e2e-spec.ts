@@ -9,7 +9,7 @@ import { LeaseStore } from '../src/persistence/leases';
 import type { Database } from '../src/persistence/schema';
 import { InvitationRetentionJob, RETENTION_BATCH, RETENTION_LEASE } from '../src/retention/invitation-retention.job';
 import { InvitationRetentionRepository } from '../src/retention/invitation-retention.repository';
-import { insertInvitationRow } from './support/stored-rows';
+import { insertInvitationRow, invitationRow } from './support/stored-rows';
 import { createTestSchema, TEST_DATABASES, type TestSchema } from './support/test-database';
 
 const DAY_MS = 86_400_000;
@@ -128,33 +128,17 @@ async function storeMany(db: Kysely<Database>, count: number, updatedAt: string)
     await db
       .insertInto('invitations')
       .values(
-        ids.map((id) => ({
-          id,
-          operation_id: id.replace(/-/g, ''),
-          caller: 'crm',
-          provider: 'graph',
-          conversation_id: `call-${id}`,
-          target: 'sip:alice@contoso.com',
-          display_name: null,
-          tenant_id: null,
-          subject: null,
-          modalities: '["audio"]',
-          on_behalf_of: null,
-          replaces_call_id: null,
-          client_context: null,
-          callback_url: null,
-          status: 'declined',
-          terminal: 1,
-          error: null,
-          timeout_seconds: 60,
-          deadline_at: updatedAt,
-          cancel_requested_at: null,
-          resource_url: null,
-          provider_data: '{}',
-          last_sequence: 1,
-          created_at: updatedAt,
-          updated_at: updatedAt,
-        })),
+        ids.map((id) =>
+          invitationRow({
+            id,
+            target: 'sip:alice@contoso.com',
+            callback_url: null,
+            status: 'declined',
+            terminal: 1,
+            last_sequence: 1,
+            updated_at: updatedAt,
+          }),
+        ),
       )
       .execute();
     await db
