@@ -68,8 +68,7 @@ export class KyselyDeliveryRepository extends DeliveryRepository {
   }
 
   async claimDue(now: string, leaseUntil: string, owner: string, limit: number): Promise<DueDelivery[]> {
-    const rows = await claimDueRows(this.database.db, {
-      dialect: this.database.dialect,
+    const rows = await claimDueRows(this.database, {
       table: 'deliveries',
       keyColumns: ['id'],
       dueColumn: 'next_attempt_at',

@@ -194,8 +194,7 @@ export class KyselyInvitationRepository extends InvitationRepository {
   }
 
   async claimDueTimers(now: string, leaseUntil: string, owner: string, limit: number): Promise<DueTimer[]> {
-    const rows = await claimDueRows(this.database.db, {
-      dialect: this.database.dialect,
+    const rows = await claimDueRows(this.database, {
       table: 'timers',
       keyColumns: ['invitation_id', 'kind'],
       dueColumn: 'due_at',

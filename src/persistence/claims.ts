@@ -1,8 +1,7 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { DialectName } from './database';
+import { sql, type RawBuilder } from 'kysely';
+import type { DatabaseHandle } from './database';
 
 export interface ClaimOptions {
-  dialect: DialectName;
   table: 'timers' | 'deliveries';
   keyColumns: readonly string[];
   dueColumn: string;
@@ -31,8 +30,11 @@ export interface ClaimOptions {
  * update itself (≈ 15 µs): a row another process claimed, or whose due time moved, in
  * between is simply not claimed (and if that leaves nothing, the claim looks again).
  */
-export async function claimDueRows<DB>(db: Kysely<DB>, options: ClaimOptions): Promise<Record<string, unknown>[]> {
-  if (options.dialect === 'postgres') return (await claimInOneStatement(options).execute(db)).rows;
+export async function claimDueRows(
+  { db, dialect }: DatabaseHandle,
+  options: ClaimOptions,
+): Promise<Record<string, unknown>[]> {
+  if (dialect === 'postgres') return (await claimInOneStatement(options).execute(db)).rows;
   for (let look = 1; ; look += 1) {
     const candidates = (await selectCandidates(options).execute(db)).rows;
     if (candidates.length === 0) return [];
