@@ -24,7 +24,13 @@ const UNKNOWN_KID_COOLDOWN_MS = 30_000;
 /** A failed fetch of the configuration or keys is remembered this long: no refetch per request. */
 export const FAILED_FETCH_CACHE_MS = 10_000;
 
+/** Verified tokens remembered (a platform reuses one token for many events until it expires). */
+const VERIFIED_CACHE_SIZE = 256;
+/** A remembered verification is used at most this long, however far the token's `exp` is. */
+const VERIFIED_CACHE_MAX_AGE_MS = 5 * 60 * 1000;
+
 type KeyLookup = ReturnType<typeof createLocalJWKSet>;
+type VerifiedToken = { payload: JWTPayload; keys: KeyLookup; until: number };
 
 /**
  * Verifies the Bearer JWT on pushed provider events (Graph notifications, SaaS callbacks)
@@ -32,12 +38,20 @@ type KeyLookup = ReturnType<typeof createLocalJWKSet>;
  * the pinned claims exact. Keys come through the adapter's ProviderHttp (same timeouts
  * and redirect policy as every upstream call), cached; failures are cached briefly too,
  * so unauthenticated callers cannot make the gateway fetch on every request.
+ *
+ * A token that passed is remembered (by its exact text, in memory only) until its `exp`,
+ * for at most 5 minutes and only while the key set that verified it is the current one:
+ * Graph and the Trusted Application API send the same token with every event until it
+ * expires, and an RS256 verification is the largest cost of taking in an event. Accepting
+ * the same token again changes nothing (it would verify again until `exp`); a key
+ * refresh (age or an unknown `kid`) forgets what the old keys verified.
  */
 export class InboundJwtVerifier {
   private readonly logger = new Logger(InboundJwtVerifier.name);
   private keys?: { lookup: KeyLookup; fetchedAt: number };
   private loading?: Promise<KeyLookup>;
   private failedAt = -Infinity;
+  private readonly verified = new Map<string, VerifiedToken>();
 
   constructor(
     private readonly http: ProviderHttp,
@@ -50,13 +64,29 @@ export class InboundJwtVerifier {
     const header = Array.isArray(authorization) ? authorization[0] : authorization;
     const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
     if (!token) throw new GatewayError('unauthorized', 'A Bearer token is required');
+    const remembered = this.remembered(token);
+    if (remembered) return remembered;
+    let verifiedWith: KeyLookup | undefined;
     try {
-      const { payload } = await jwtVerify(token, (protectedHeader, input) => this.keyFor(protectedHeader, input), {
+      const keyOf = async (...args: Parameters<KeyLookup>) => {
+        const lookup = await this.currentKeys();
+        try {
+          const key = await lookup(...args);
+          verifiedWith = lookup;
+          return key;
+        } catch (error) {
+          const refreshed = await this.afterUnknownKid(error);
+          verifiedWith = refreshed;
+          return refreshed(...args);
+        }
+      };
+      const { payload } = await jwtVerify(token, keyOf, {
         algorithms: INBOUND_ALGORITHMS,
         audience: this.settings.audience,
         issuer: [...this.settings.issuers],
         requiredClaims: ['exp', 'iss', 'aud', ...Object.keys(this.settings.pinnedClaims)],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        currentDate: new Date(this.now()),
       });
       for (const [claim, expected] of Object.entries(this.settings.pinnedClaims)) {
         if (String(payload[claim]).toLowerCase() !== expected.toLowerCase()) {
@@ -65,6 +95,7 @@ export class InboundJwtVerifier {
           });
         }
       }
+      if (verifiedWith) this.remember(token, payload, verifiedWith);
       return payload;
     } catch (error) {
       if (error instanceof GatewayError) throw error;
@@ -74,16 +105,32 @@ export class InboundJwtVerifier {
     }
   }
 
-  private async keyFor(...args: Parameters<KeyLookup>): ReturnType<KeyLookup> {
+  private remembered(token: string): JWTPayload | undefined {
+    const entry = this.verified.get(token);
+    if (!entry) return undefined;
+    const keysCurrent = entry.keys === this.keys?.lookup && this.now() - this.keys.fetchedAt < KEYS_MAX_AGE_MS;
+    if (entry.until > this.now() && keysCurrent) return entry.payload;
+    this.verified.delete(token);
+    return undefined;
+  }
+
+  private remember(token: string, payload: JWTPayload, keys: KeyLookup): void {
+    if (typeof payload.exp !== 'number') return;
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value as string);
+    const until = Math.min(payload.exp * 1000, this.now() + VERIFIED_CACHE_MAX_AGE_MS);
+    this.verified.set(token, { payload, keys, until });
+  }
+
+  private async currentKeys(): Promise<KeyLookup> {
     const fresh = this.keys && this.now() - this.keys.fetchedAt < KEYS_MAX_AGE_MS;
-    const lookup = fresh && this.keys ? this.keys.lookup : await this.load();
-    try {
-      return await lookup(...args);
-    } catch (error) {
-      const unknownKid = error instanceof Error && 'code' in error && error.code === 'ERR_JWKS_NO_MATCHING_KEY';
-      if (!unknownKid || !this.keys || this.now() - this.keys.fetchedAt < UNKNOWN_KID_COOLDOWN_MS) throw error;
-      return (await this.load())(...args);
-    }
+    return fresh && this.keys ? this.keys.lookup : this.load();
+  }
+
+  /** An unknown `kid` may be a key rollover: the keys are read again, at most once per cooldown. */
+  private async afterUnknownKid(error: unknown): Promise<KeyLookup> {
+    const unknownKid = error instanceof Error && 'code' in error && error.code === 'ERR_JWKS_NO_MATCHING_KEY';
+    if (!unknownKid || !this.keys || this.now() - this.keys.fetchedAt < UNKNOWN_KID_COOLDOWN_MS) throw error;
+    return this.load();
   }
 
   /** One fetch at a time; a failure answers every caller for FAILED_FETCH_CACHE_MS. */
