@@ -1,4 +1,3 @@
-import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { GatewayError } from '../common/errors/gateway-error';
 import { telemetry } from './telemetry';
 
@@ -18,9 +17,13 @@ export function urlWithoutSecrets(url: string | undefined, baseURL?: string): st
  * Reports one provider exchange to the telemetry port (metrics and the invitation
  * trace) and passes the outcome through, so ProviderHttp reports with one call.
  */
-export function reportUpstream<T extends AxiosResponse<string> | GatewayError>(
+/** What the report needs of a provider call and of its answer. */
+type ReportedRequest = { method?: string; url: string };
+type ReportedAnswer = { status: number };
+
+export function reportUpstream<T extends ReportedAnswer | GatewayError>(
   provider: string,
-  config: AxiosRequestConfig,
+  config: ReportedRequest,
   startedAt: number,
   outcome: T,
 ): T {
@@ -28,7 +31,7 @@ export function reportUpstream<T extends AxiosResponse<string> | GatewayError>(
   telemetry.upstreamRequest({
     provider,
     method: (config.method ?? 'GET').toUpperCase(),
-    url: urlWithoutSecrets(config.url, config.baseURL),
+    url: urlWithoutSecrets(config.url),
     status: isError ? null : outcome.status,
     durationMs: Date.now() - startedAt,
     ...(isError ? { error: outcome.provider?.code ?? outcome.code } : {}),

@@ -41,8 +41,11 @@ Database.prototype.exec = function (text) {
 };
 
 // The WAL checkpointer's thread loads this preload too: only the main thread reports.
+// Written when the stop begins (SIGTERM) and again at 'exit': Nest re-raises the signal
+// after its shutdown, which ends the process without an 'exit' event. `once`, so the
+// re-raised signal meets no listener and still ends the process.
 if (isMainThread) {
-  process.on('exit', () => {
+  const report = () => {
     const rows = [...stats]
       .sort((a, b) => Number(b[1].ns - a[1].ns))
       .map(([sql, { count, ns }]) => {
@@ -51,5 +54,7 @@ if (isMainThread) {
       });
     const out = process.env.SQL_STATEMENTS_OUT ?? `sql-statements-${process.pid}.txt`;
     writeFileSync(out, `count\ttotal\teach\tstatement\n${rows.join('\n')}\n`);
-  });
+  };
+  process.once('SIGTERM', report);
+  process.on('exit', report);
 }

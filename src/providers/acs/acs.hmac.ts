@@ -9,7 +9,7 @@ export const ACS_SIGNED_HEADERS = 'x-ms-date;host;x-ms-content-sha256';
  * = base64 SHA-256 of the exact body bytes ("" when none), and `Authorization: HMAC-SHA256
  * SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=<base64 HMAC-SHA256>` over
  * `VERB\n<path>?<query>\n<date>;<host>;<hash>` with the base64-decoded access key.
- * `host` is the URL's host with its port when it has one — the Host header axios sends.
+ * `host` is the URL's host with its port when it has one — the Host header Node sends.
  * (The SDK appends `:port` to `url.host`, which already carries the port; ACS endpoints
  * have none, so both spell the same host there.)
  */

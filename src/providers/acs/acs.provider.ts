@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { AxiosResponse } from 'axios';
 import { GatewayError } from '../../common/errors/gateway-error';
 import type { ProviderSignal } from '../../lifecycle/provider-signal';
 import type {
@@ -13,7 +12,7 @@ import type {
 import { isSuccess } from '../shared/authorized-request';
 import { InboundJwtVerifier } from '../shared/inbound-jwt';
 import { pathSegment } from '../shared/path-segment';
-import { ProviderHttp, withSubmitRetries } from '../shared/provider-http';
+import { ProviderHttp, withSubmitRetries, type ProviderResponse } from '../shared/provider-http';
 import { ACS_CAPABILITIES } from './acs.capabilities';
 import { ACS_CALLBACK_ISSUER, type AcsConfig } from './acs.config';
 import { ACS_ERROR_TABLE, acsHttpError } from './acs.errors';
@@ -150,7 +149,7 @@ export class AcsProvider implements InvitationProvider {
   }
 
   /** One signed call; non-2xx is an error from the table. The body is signed as the bytes sent. */
-  private async call(call: AcsCall, what: string): Promise<AxiosResponse<string>> {
+  private async call(call: AcsCall, what: string): Promise<ProviderResponse> {
     const url = `${this.config.endpoint}${call.path}?api-version=${ACS_API_VERSION}`;
     const body = call.body === undefined ? '' : JSON.stringify(call.body);
     const response = await this.http.request({

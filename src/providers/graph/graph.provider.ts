@@ -1,4 +1,3 @@
-import type { AxiosResponse } from 'axios';
 import { GatewayError } from '../../common/errors/gateway-error';
 import type { GraphConfig } from './graph.config';
 import type { ProviderSignal } from '../../lifecycle/provider-signal';
@@ -14,7 +13,12 @@ import { authorizedRequest, headerValue, isSuccess, parseJsonText } from '../sha
 import { ClientCredentialsTokenSource } from '../shared/client-credentials';
 import { InboundJwtVerifier } from '../shared/inbound-jwt';
 import { pathSegment } from '../shared/path-segment';
-import { ProviderHttp, withSubmitRetries, type ProviderRequestConfig } from '../shared/provider-http';
+import {
+  ProviderHttp,
+  withSubmitRetries,
+  type ProviderRequestConfig,
+  type ProviderResponse,
+} from '../shared/provider-http';
 import { GRAPH_CAPABILITIES } from './graph.capabilities';
 import { GRAPH_ERROR_TABLE, graphHttpError } from './graph.errors';
 import { inviteRequestBody, inviteResponseSignal, notificationSignals, operationSignal } from './graph.mapper';
@@ -182,7 +186,7 @@ export class GraphProvider implements InvitationProvider {
   }
 
   /** One authorized call (a 401 gets one fresh token and one retry); non-2xx is an error. */
-  private async call(config: ProviderRequestConfig, what: string): Promise<AxiosResponse<string>> {
+  private async call(config: ProviderRequestConfig, what: string): Promise<ProviderResponse> {
     const response = await authorizedRequest(this.http, this.tokens, config);
     if (!isSuccess(response)) throw graphHttpError(response.status, response.headers, response.data, what);
     return response;

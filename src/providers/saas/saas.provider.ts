@@ -1,4 +1,3 @@
-import type { AxiosResponse } from 'axios';
 import { GatewayError } from '../../common/errors/gateway-error';
 import type { SaasConfig } from './saas.config';
 import type { ProviderSignal } from '../../lifecycle/provider-signal';
@@ -12,7 +11,7 @@ import type {
 import { authorizedRequest } from '../shared/authorized-request';
 import { ClientCredentialsTokenSource } from '../shared/client-credentials';
 import { InboundJwtVerifier } from '../shared/inbound-jwt';
-import type { ProviderRequestConfig } from '../shared/provider-http';
+import type { ProviderRequestConfig, ProviderResponse } from '../shared/provider-http';
 import {
   absoluteHref,
   baseUriOf,
@@ -143,7 +142,7 @@ export class SaasProvider extends UcwaFamilyProvider implements InvitationProvid
     return { url: applicationUrl(resource, baseUriOf(resource, href), href), resource };
   }
 
-  protected async request(config: ProviderRequestConfig, what: string): Promise<AxiosResponse<string>> {
+  protected async request(config: ProviderRequestConfig, what: string): Promise<ProviderResponse> {
     return ucwaFamilySuccess('saas', await authorizedRequest(this.http, this.tokens, config), what);
   }
 }

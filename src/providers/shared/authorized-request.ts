@@ -1,6 +1,5 @@
-import type { AxiosResponse } from 'axios';
 import type { ClientCredentialsTokenSource } from './client-credentials';
-import type { ProviderHttp, ProviderRequestConfig } from './provider-http';
+import type { ProviderHttp, ProviderRequestConfig, ProviderResponse } from './provider-http';
 
 /**
  * One call with the provider's bearer token. A 401 that challenges for a bearer token
@@ -14,8 +13,8 @@ export async function authorizedRequest(
   http: ProviderHttp,
   tokens: ClientCredentialsTokenSource,
   config: ProviderRequestConfig,
-): Promise<AxiosResponse<string>> {
-  let response: AxiosResponse<string> | undefined;
+): Promise<ProviderResponse> {
+  let response: ProviderResponse | undefined;
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const authorization = await tokens.authorizationHeader();
     response = await http.request({
@@ -30,22 +29,22 @@ export async function authorizedRequest(
     if (response.status !== 401 || !asksForBearerToken(response)) return response;
     tokens.invalidate(authorization);
   }
-  return response as AxiosResponse<string>;
+  return response as ProviderResponse;
 }
 
 /** Whether a 401's challenges (RFC 9110 §11.6.1, comma-joined or repeated) include Bearer, or there are none. */
-export function asksForBearerToken(response: AxiosResponse): boolean {
+export function asksForBearerToken(response: ProviderResponse): boolean {
   const raw: unknown = response.headers['www-authenticate'];
   const header = Array.isArray(raw) ? raw.join(', ') : typeof raw === 'string' ? raw : '';
   if (header.trim() === '') return true;
   return /(^|,)\s*Bearer(\s|,|$)/i.test(header);
 }
 
-export function isSuccess(response: AxiosResponse): boolean {
+export function isSuccess(response: ProviderResponse): boolean {
   return response.status >= 200 && response.status < 300;
 }
 
-export function headerValue(response: AxiosResponse, name: string): string | undefined {
+export function headerValue(response: ProviderResponse, name: string): string | undefined {
   const value: unknown = response.headers[name];
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }

@@ -1,8 +1,3 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
-import type { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
-import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse, isAxiosError } from 'axios';
 import {
   BrokenCircuitError,
   BulkheadPolicy,
@@ -20,6 +15,7 @@ import {
 import { GatewayError, type ProviderName, type UpstreamDelivery } from '../../common/errors/gateway-error';
 import type { ProviderHttpSettings } from '../../config/provider-settings';
 import { reportUpstream } from '../../observability/upstream-report';
+import { exchange, keepAliveAgents, type UpstreamRequest, type UpstreamResponse } from './upstream-exchange';
 
 /** Connection errors where the request certainly never reached the provider. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -42,8 +38,10 @@ export interface ProviderHttpOptions extends Partial<ProviderHttpSettings> {
   provider: ProviderName;
 }
 
+export type { UpstreamResponse as ProviderResponse } from './upstream-exchange';
+
 /** A provider call. `carriesInvitation` marks the one request that creates the invitation upstream. */
-export interface ProviderRequestConfig extends AxiosRequestConfig {
+export interface ProviderRequestConfig extends UpstreamRequest {
   /**
    * Only for this request does "sent, no answer" make the invitation ambiguous (stored
    * `submitted`, never re-sent); for every other call (discovery, token, lookups) the
@@ -65,7 +63,7 @@ export type CircuitView = { state: 'closed' | 'open' | 'half_open'; retryAfterSe
  * the wait for a slot, the connection, the headers and the body — not an idle timer.
  */
 export class ProviderHttp {
-  private readonly client: AxiosInstance;
+  private readonly agents: ReturnType<typeof keepAliveAgents>;
   private readonly settings: ProviderHttpSettings;
   private readonly breaker: CircuitBreakerPolicy;
   private readonly bulkhead: BulkheadPolicy;
@@ -74,23 +72,11 @@ export class ProviderHttp {
   constructor(private readonly options: ProviderHttpOptions) {
     const { provider: _provider, ...overrides } = options;
     this.settings = { ...DEFAULT_PROVIDER_HTTP, ...definedOnly(overrides) };
-    const agentOptions = { keepAlive: true, maxSockets: this.settings.maxConcurrent };
-    this.client = axios.create({
-      httpAgent: new http.Agent(agentOptions),
-      httpsAgent: new https.Agent(agentOptions),
-      validateStatus: () => true,
-      maxRedirects: 0,
-      // No proxy from the environment: the provider's address is the configured one.
-      proxy: false,
-      maxContentLength: MAX_RESPONSE_BYTES,
-      // Bodies are parsed by the adapters (UCWA may answer XML); keep them as text.
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-    });
+    this.agents = keepAliveAgents(this.settings.maxConcurrent);
     this.bulkhead = bulkhead(this.settings.maxConcurrent, this.settings.maxQueued);
     this.breaker = circuitBreaker(
       handleWhen((error) => error instanceof GatewayError && countsAgainstProvider(error)).orWhenResult((result) =>
-        UNWELL_STATUSES.has((result as AxiosResponse).status),
+        UNWELL_STATUSES.has((result as UpstreamResponse).status),
       ),
       {
         halfOpenAfter: this.settings.breakerCooldownMs,
@@ -112,12 +98,15 @@ export class ProviderHttp {
     return left > 0 ? { state: 'open', retryAfterSeconds: Math.ceil(left / 1000) } : { state: 'half_open' };
   }
 
-  async request(config: ProviderRequestConfig): Promise<AxiosResponse<string>> {
-    const { carriesInvitation = false, ...axiosConfig } = config;
+  async request(config: ProviderRequestConfig): Promise<UpstreamResponse> {
+    const { carriesInvitation = false, ...upstream } = config;
     const what = `${(config.method ?? 'GET').toUpperCase()} ${safeUrl(config.url)}`;
     const deadlineMs = config.timeout && config.timeout > 0 ? config.timeout : this.settings.timeoutMs;
     const wire = { started: false, connected: false };
     const controller = new AbortController();
+    const stop = () => controller.abort();
+    config.signal?.addEventListener('abort', stop, { once: true });
+    if (config.signal?.aborted) stop();
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -133,11 +122,11 @@ export class ProviderHttp {
         return await Promise.race([
           this.bulkhead.execute(() => {
             wire.started = true;
-            return this.client.request<string>({
-              ...axiosConfig,
-              timeout: 0,
+            return exchange(upstream, {
+              agents: this.agents,
               signal: controller.signal,
-              transport: connectionTracking(config.url, wire),
+              wire,
+              maxBytes: MAX_RESPONSE_BYTES,
             });
           }, controller.signal),
           deadline,
@@ -150,16 +139,17 @@ export class ProviderHttp {
     const startedAt = Date.now();
     const name = this.options.provider;
     try {
-      return reportUpstream(name, axiosConfig, startedAt, await this.breaker.execute(attempt));
+      return reportUpstream(name, upstream, startedAt, await this.breaker.execute(attempt));
     } catch (error) {
       throw reportUpstream(
         name,
-        axiosConfig,
+        upstream,
         startedAt,
         this.transportError(error, what, timedOut, wire, carriesInvitation),
       );
     } finally {
       clearTimeout(timer);
+      config.signal?.removeEventListener('abort', stop);
     }
   }
 
@@ -172,7 +162,7 @@ export class ProviderHttp {
   ): GatewayError {
     const { connected } = wire;
     const name = this.options.provider;
-    const code = error instanceof GatewayError ? error.code : isAxiosError(error) ? error.code : undefined;
+    const code = error instanceof GatewayError ? error.code : errorCode(error);
     if (error instanceof GatewayError) return error;
     const provider = (raw: string) => ({ name, httpStatus: null, code: raw, subcode: null, message: null });
     const fail = (
@@ -242,29 +232,10 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/**
- * An axios transport that notes when the request got a connected socket: a reused
- * keep-alive socket at once, a new one on `connect` (`secureConnect` for TLS, since
- * nothing is written before the handshake). Until then the request is provably unsent.
- */
-function connectionTracking(url: string | undefined, wire: { connected: boolean }) {
-  const secure = (url ?? '').toLowerCase().startsWith('https:');
-  const base = secure ? https : http;
-  return {
-    request(options: http.RequestOptions, callback: (response: http.IncomingMessage) => void): http.ClientRequest {
-      const request = base.request(options, callback);
-      request.once('socket', (socket: Socket) => {
-        if (!socket.connecting) {
-          wire.connected = true;
-          return;
-        }
-        socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', () => {
-          wire.connected = true;
-        });
-      });
-      return request;
-    },
-  };
+/** Node's error code (ECONNREFUSED, ECONNRESET, …), when the failure has one. */
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /** A URL without its query string, for messages (queries may carry tokens). */

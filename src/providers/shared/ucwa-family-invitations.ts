@@ -1,9 +1,8 @@
-import type { AxiosResponse } from 'axios';
 import { GatewayError, type ProviderName } from '../../common/errors/gateway-error';
 import type { ProviderSignal } from '../../lifecycle/provider-signal';
 import type { ProviderRef, SubmitRequest } from '../invitation-provider';
 import { headerValue, parseJsonText } from './authorized-request';
-import { withSubmitRetries, type ProviderRequestConfig } from './provider-http';
+import { withSubmitRetries, type ProviderRequestConfig, type ProviderResponse } from './provider-http';
 import {
   UCWA_FAMILY_ERROR_TABLE,
   absoluteHref,
@@ -28,7 +27,7 @@ export interface UcwaFamilyApplication {
  */
 export interface UcwaFamilyTransport {
   application(): Promise<UcwaFamilyApplication>;
-  request(config: ProviderRequestConfig, what: string): Promise<AxiosResponse<string>>;
+  request(config: ProviderRequestConfig, what: string): Promise<ProviderResponse>;
 }
 
 /**

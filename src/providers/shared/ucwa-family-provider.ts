@@ -1,8 +1,12 @@
-import type { AxiosResponse } from 'axios';
 import { GatewayError } from '../../common/errors/gateway-error';
 import type { ProviderSignal } from '../../lifecycle/provider-signal';
 import type { ProviderMode, ProviderName, ProviderReadiness, ProviderRef, SubmitRequest } from '../invitation-provider';
-import { ProviderHttp, type ProviderHttpSettings, type ProviderRequestConfig } from './provider-http';
+import {
+  ProviderHttp,
+  type ProviderHttpSettings,
+  type ProviderRequestConfig,
+  type ProviderResponse,
+} from './provider-http';
 import { UCWA_FAMILY_ERROR_TABLE } from './ucwa-family';
 import { UcwaFamilyInvitations, type UcwaFamilyApplication } from './ucwa-family-invitations';
 
@@ -59,7 +63,7 @@ export abstract class UcwaFamilyProvider {
   /** The application requests go to (created or discovered, cached by the adapter). */
   protected abstract application(): Promise<UcwaFamilyApplication>;
   /** An authorized request; non-2xx thrown as GatewayError (ucwaFamilySuccess). */
-  protected abstract request(config: ProviderRequestConfig, what: string): Promise<AxiosResponse<string>>;
+  protected abstract request(config: ProviderRequestConfig, what: string): Promise<ProviderResponse>;
   protected abstract addParticipantBody(request: SubmitRequest): object;
   /** Checks what readiness rests on, throwing when it fails; answers the probe's details. */
   protected abstract readiness(): Promise<Record<string, boolean>>;

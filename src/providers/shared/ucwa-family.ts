@@ -6,11 +6,10 @@ import {
   type ProviderName,
 } from '../../common/errors/gateway-error';
 import type { ProviderSignal } from '../../lifecycle/provider-signal';
-import type { AxiosResponse } from 'axios';
 import type { ErrorMapping } from '../invitation-provider';
 import { isSuccess } from './authorized-request';
 import { mapProviderFact } from './error-mapping';
-import { parseRetryAfter } from './provider-http';
+import { parseRetryAfter, type ProviderResponse } from './provider-http';
 
 /**
  * What UCWA 2015 and the Trusted Application API ("SaaS") share (protocols.md §1, §2):
@@ -313,11 +312,7 @@ export function ucwaFamilyHttpError(
 }
 
 /** A 2xx answer as it is; any other as the family's GatewayError (UCWA_FAMILY_ERROR_TABLE). */
-export function ucwaFamilySuccess(
-  provider: ProviderName,
-  response: AxiosResponse<string>,
-  what: string,
-): AxiosResponse<string> {
+export function ucwaFamilySuccess(provider: ProviderName, response: ProviderResponse, what: string): ProviderResponse {
   if (isSuccess(response)) return response;
   throw ucwaFamilyHttpError(provider, UCWA_FAMILY_ERROR_TABLE, response.status, response.headers, response.data, what);
 }

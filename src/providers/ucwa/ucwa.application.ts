@@ -1,10 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { GatewayError } from '../../common/errors/gateway-error';
 import type { SharedStateStore } from '../../common/shared-state';
 import type { UcwaConfig } from './ucwa.config';
 import { parseJsonText } from '../shared/authorized-request';
-import type { ProviderHttp, ProviderRequestConfig } from '../shared/provider-http';
+import type { ProviderHttp, ProviderRequestConfig, ProviderResponse } from '../shared/provider-http';
 import { assertCredentialUrl, type CredentialHostPolicy } from './ucwa.credential-hosts';
 import { absoluteHref, findLink, ucwaFamilySuccess, type UcwaResource } from '../shared/ucwa-family';
 
@@ -91,7 +90,7 @@ export class UcwaSession {
    * with a new challenge); any other non-2xx is thrown as a GatewayError — a lost
    * application as provider_session_lost, which callers answer with reset() and a retry.
    */
-  async request(config: ProviderRequestConfig, what: string): Promise<AxiosResponse<string>> {
+  async request(config: ProviderRequestConfig, what: string): Promise<ProviderResponse> {
     // Every request here carries the token (once there is one): only to allowed hosts.
     assertCredentialUrl(config.url ?? '', this.credentialHosts, what);
     for (let attempt = 0; attempt < 2; attempt += 1) {
@@ -153,7 +152,7 @@ export class UcwaSession {
   }
 
   /** Answers the MsRtcOAuth challenge with the password grant at the URL it names. */
-  private async authenticate(challenge: AxiosResponse<string>): Promise<void> {
+  private async authenticate(challenge: ProviderResponse): Promise<void> {
     const header = String(challenge.headers['www-authenticate'] ?? '');
     const href = /MsRtcOAuth\s+href="([^"]+)"/i.exec(header)?.[1];
     if (!href || !/password/.test(header)) {
@@ -193,7 +192,7 @@ export class UcwaSession {
     };
   }
 
-  private headers(config: AxiosRequestConfig): Record<string, string> {
+  private headers(config: ProviderRequestConfig): Record<string, string> {
     return {
       Accept: 'application/json',
       ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}),

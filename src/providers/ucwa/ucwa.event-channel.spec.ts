@@ -1,4 +1,4 @@
-import type { AxiosRequestConfig } from 'axios';
+import type { ProviderRequestConfig } from '../shared/provider-http';
 import { GatewayError } from '../../common/errors/gateway-error';
 import { InMemorySharedState } from '../../common/shared-state';
 import type { EventSink } from '../invitation-provider';
@@ -23,12 +23,12 @@ function scriptedSession(answers: Answer[]) {
     stateKey: 'ucwa:test',
     current: jest.fn(() => Promise.resolve(APP)),
     reset: jest.fn(),
-    request: jest.fn((config: AxiosRequestConfig) => {
+    request: jest.fn((config: ProviderRequestConfig) => {
       polled.push(String(config.url));
       const answer = answers.shift();
       if (answer instanceof GatewayError) return Promise.reject(answer);
       if (answer) return Promise.resolve({ status: 200, data: JSON.stringify(answer) });
-      // Held until the channel stops, as a long poll is; an already stopped signal fails at once, as in axios.
+      // Held until the channel stops, as a long poll is; an already stopped signal fails at once, as in ProviderHttp.
       const signal = config.signal as AbortSignal;
       if (signal.aborted) return Promise.reject(new Error('aborted'));
       return new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));

@@ -1,4 +1,4 @@
-import axios from 'axios';
+import { exchange, keepAliveAgents } from '../upstream-exchange';
 import type { SandboxTimers } from './sandbox-timers';
 
 export interface PostedEvent {
@@ -12,6 +12,8 @@ export interface PostedEvent {
  * a few times when the gateway answers 5xx or cannot be reached, then dropped.
  */
 export class SandboxEventPoster {
+  private readonly agents = keepAliveAgents(8);
+
   constructor(
     private readonly timers: SandboxTimers,
     private readonly retryDelaysMs: readonly number[] = [500, 2000, 5000],
@@ -30,11 +32,20 @@ export class SandboxEventPoster {
   /** One attempt, awaited: true when the gateway took it (2xx or 4xx: a 4xx is final). */
   async deliver(event: PostedEvent): Promise<boolean> {
     try {
-      const response = await axios.post(event.url, JSON.stringify(event.body), {
-        headers: { 'Content-Type': 'application/json', ...event.headers },
-        validateStatus: () => true,
-        timeout: 10_000,
-      });
+      const response = await exchange(
+        {
+          method: 'POST',
+          url: event.url,
+          data: JSON.stringify(event.body),
+          headers: { 'Content-Type': 'application/json', ...event.headers },
+        },
+        {
+          agents: this.agents,
+          signal: AbortSignal.timeout(10_000),
+          wire: { started: true, connected: false },
+          maxBytes: 1024 * 1024,
+        },
+      );
       return response.status < 500;
     } catch {
       return false;
