@@ -5,12 +5,13 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { Logger } from 'nestjs-pino';
+import { Logger, PARAMS_PROVIDER_TOKEN, type Params } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { GatewayError, type FieldError } from './common/errors/gateway-error';
 import { renderProblem, toGatewayError } from './common/errors/problem';
 import { installJsonBodyParser } from './common/json-body';
 import { requestIdFor } from './common/logging';
+import { installRequestLog } from './common/request-log';
 import { tokenBucketStoreFor } from './common/rate-limit/token-bucket.store';
 import { DATABASE, type DatabaseHandle } from './persistence/database';
 import type { AppConfig, HttpServerConfig } from './config/config';
@@ -128,6 +129,7 @@ export async function createApp(
   // Beyond the cap Node closes new connections at once (server.maxConnections).
   fastify.server.maxConnections = config.http.maxConnections;
   fastify.decorateRequest('caller', null);
+  installRequestLog(fastify, app.get<Params>(PARAMS_PROVIDER_TOKEN));
   installHttpAnswers(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);

@@ -53,6 +53,10 @@ export function prettyLogs(production: boolean, stdoutIsTty = Boolean(process.st
 
 export function loggerParams(level: string, options: { pretty?: boolean } = {}): Params {
   return {
+    // Not as Nest middleware: the access log and the request-bound logger are a Fastify
+    // hook (request-log.ts), which makes the pino-http logger from these same options.
+    forRoutes: [],
+    useExisting: true,
     pinoHttp: {
       level,
       ...(options.pretty
