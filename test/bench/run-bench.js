@@ -38,6 +38,8 @@ const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const ONLY = process.env.BENCH_ONLY;
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
+// The gateway runs with the node options `npm start` and the Dockerfile give it (the heap cap).
+const GATEWAY_NODE_OPTIONS = process.env.NODE_OPTIONS ?? require('../../package.json').config.nodeOptions;
 const API_KEY = 'bench-key-0123456789abcdef';
 const WEBHOOK_SECRET = `whsec_${Buffer.from('bench-webhook-secret-0123456789').toString('base64')}`;
 const workDir = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
@@ -131,6 +133,7 @@ async function startGateway(mockUrl, databaseUrl, name) {
     env: {
       ...process.env,
       NODE_ENV: 'test',
+      NODE_OPTIONS: GATEWAY_NODE_OPTIONS,
       PORT: String(port),
       HOST: '127.0.0.1',
       PUBLIC_BASE_URL: url,
