@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
@@ -15,7 +16,9 @@ describe('installRequestLog', () => {
       },
     });
     const fastify = Fastify({ genReqId: () => 'request-1' });
-    const params = { pinoHttp: { stream, genReqId: (request: { id?: string }) => request.id ?? 'none' } };
+    const params = {
+      pinoHttp: { stream, genReqId: (request: IncomingMessage) => String((request as { id?: unknown }).id ?? 'none') },
+    };
     installRequestLog(fastify, params);
     // PinoLogger is what Nest's Logger and our services log through.
     const logger = new PinoLogger(params);

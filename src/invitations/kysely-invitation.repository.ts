@@ -270,15 +270,7 @@ export class KyselyInvitationRepository extends InvitationRepository {
         })
         .execute();
     }
-    for (const timer of plan.timers) {
-      await trx.deleteFrom('timers').where('invitation_id', '=', id).where('kind', '=', timer.kind).execute();
-      if (timer.dueAt) {
-        await trx
-          .insertInto('timers')
-          .values({ invitation_id: id, kind: timer.kind, due_at: timer.dueAt, lease_owner: null, lease_until: null })
-          .execute();
-      }
-    }
+    await this.writeTimers(trx, id, plan.timers);
     for (const delivery of plan.deliveries) {
       await trx
         .insertInto('deliveries')
@@ -298,6 +290,29 @@ export class KyselyInvitationRepository extends InvitationRepository {
           created_at: delivery.createdAt,
           finished_at: null,
         })
+        .execute();
+    }
+  }
+
+  /**
+   * Each timer kind ends as the plan's last change to it says: the cleared kinds in one
+   * delete, each set kind in one upsert (a new due time, no lease: a replica still firing
+   * the old one fails its completeTimer's lease check, as after a delete and insert).
+   * A terminal transition clears three kinds: one statement instead of three.
+   */
+  private async writeTimers(trx: Transaction<Database>, id: string, timers: TransitionPlan['timers']): Promise<void> {
+    const finalDue = new Map<TimerKind, string | null>();
+    for (const timer of timers) finalDue.set(timer.kind, timer.dueAt);
+    const cleared = [...finalDue].filter(([, dueAt]) => !dueAt).map(([kind]) => kind);
+    if (cleared.length > 0)
+      await trx.deleteFrom('timers').where('invitation_id', '=', id).where('kind', 'in', cleared).execute();
+    for (const [kind, dueAt] of finalDue) {
+      if (!dueAt) continue;
+      const lease = { lease_owner: null, lease_until: null };
+      await trx
+        .insertInto('timers')
+        .values({ invitation_id: id, kind, due_at: dueAt, ...lease })
+        .onConflict((conflict) => conflict.columns(['invitation_id', 'kind']).doUpdateSet({ due_at: dueAt, ...lease }))
         .execute();
     }
   }
