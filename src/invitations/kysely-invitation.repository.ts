@@ -67,9 +67,47 @@ type HistoryRow = Selectable<HistoryTable>;
 const HISTORY_OF_ONE = new CompiledOnce<Database, HistoryRow, [invitationId: string]>((db) =>
   db.selectFrom('invitation_history').selectAll().where('invitation_id', '=', '').orderBy('sequence'),
 );
-const BY_ID = new CompiledOnce<Database, Row, [id: string]>((db) =>
-  db.selectFrom('invitations').selectAll().where('id', '=', ''),
-);
+
+/** The history columns, in the JSON object each entry becomes in HISTORY_JSON. */
+const HISTORY_COLUMNS = [
+  'invitation_id',
+  'sequence',
+  'status',
+  'at',
+  'source',
+  'detail',
+  'amended',
+  'dedupe_key',
+  'reason',
+] as const satisfies readonly (keyof HistoryTable)[];
+const historyObject = sql.join(HISTORY_COLUMNS.map((column) => sql`${sql.lit(column)}, h.${sql.ref(column)}`));
+
+/**
+ * The invitation's history as one JSON array: with it, an invitation by id is
+ * one statement instead of two (on PostgreSQL one round trip fewer per GET). Only for
+ * reads outside a transition: a transition on PostgreSQL must read the history after
+ * its row lock, which a subquery of the locking statement would not (it sees the
+ * statement's snapshot, taken before the lock was granted).
+ */
+const HISTORY_JSON = {
+  sqlite: sql<
+    string | HistoryRow[]
+  >`(select json_group_array(json_object(${historyObject})) from invitation_history h where h.invitation_id = invitations.id)`,
+  postgres: sql<
+    string | HistoryRow[]
+  >`coalesce((select json_agg(json_build_object(${historyObject})) from invitation_history h where h.invitation_id = invitations.id), '[]'::json)`,
+};
+type RowWithHistory = Row & { history_json: string | HistoryRow[] };
+
+/**
+ * SQLite answers the JSON as text, PostgreSQL (json) already parsed. Put in sequence
+ * order here: an aggregate's ORDER BY made SQLite sort in a temporary B-tree on every
+ * read, for the few entries an invitation has.
+ */
+function historyFromJson(value: string | HistoryRow[]): HistoryRow[] {
+  const entries = typeof value === 'string' ? (JSON.parse(value) as HistoryRow[]) : value;
+  return entries.sort((a, b) => a.sequence - b.sequence);
+}
 
 @Injectable()
 export class KyselyInvitationRepository extends InvitationRepository {
@@ -78,6 +116,13 @@ export class KyselyInvitationRepository extends InvitationRepository {
    * writers itself; PostgreSQL needs the row lock so that two signals for one
    * invitation, on two replicas, apply one after the other.
    */
+  private readonly byIdWithHistory = new CompiledOnce<Database, RowWithHistory, [id: string]>((db) =>
+    db
+      .selectFrom('invitations')
+      .selectAll('invitations')
+      .select(HISTORY_JSON[this.database.dialect].as('history_json'))
+      .where('id', '=', ''),
+  );
   private readonly forTransitionById = new CompiledOnce<Database, Row, [id: string]>((db) =>
     this.lockedOnPostgres(db.selectFrom('invitations').selectAll().where('id', '=', '')),
   );
@@ -163,8 +208,10 @@ export class KyselyInvitationRepository extends InvitationRepository {
   }
 
   async findById(id: string): Promise<InvitationRecord | undefined> {
-    const [row] = (await this.db.executeQuery(BY_ID.with(this.db, id))).rows;
-    return row ? toRecord(row, await this.historyOf(this.db, [row.id])) : undefined;
+    const [found] = (await this.db.executeQuery(this.byIdWithHistory.with(this.db, id))).rows;
+    if (!found) return undefined;
+    const { history_json: history, ...row } = found;
+    return toRecord(row, historyFromJson(history));
   }
 
   async list(filter: InvitationFilter, limit: number, after?: ListPosition): Promise<InvitationRecord[]> {
