@@ -9,6 +9,7 @@ import { callersMigration } from './migrations/003-callers';
 import { invitationTraceMigration } from './migrations/004-invitation-trace';
 import { growthIndexesMigration } from './migrations/005-growth-indexes';
 import { transitionReasonsMigration } from './migrations/006-transition-reasons';
+import { changeNotifyMigration } from './migrations/007-change-notify';
 import type { Database } from './schema';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { GatewaySqliteDialect } from './sqlite-dialect';
@@ -111,6 +112,7 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<void> {
       '004-invitation-trace': invitationTraceMigration,
       '005-growth-indexes': growthIndexesMigration,
       '006-transition-reasons': transitionReasonsMigration,
+      '007-change-notify': changeNotifyMigration(handle.dialect),
     }),
     // Slices of work land in any order (004 may reach a database before 003): each
     // migration still runs once, whatever its neighbours' order of arrival.

@@ -53,7 +53,7 @@ export class PersistenceModule {
           inject: [DATABASE],
           useFactory: async (handle: DatabaseHandle) => {
             if (!handle.newClient) return new InProcessChangeFeed();
-            const feed = new PostgresChangeFeed(handle.db, handle.newClient);
+            const feed = new PostgresChangeFeed(handle.newClient);
             await feed.start();
             return feed;
           },

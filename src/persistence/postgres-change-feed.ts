@@ -1,14 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { sql, type Kysely } from 'kysely';
 import type { Client, Notification } from 'pg';
 import { InProcessChangeFeed } from './change-feed';
-import type { Database } from './schema';
-
-const CHANNEL = 'invitation_changes';
+import { CHANGE_NOTIFY_CHANNEL as CHANNEL } from './migrations/007-change-notify';
 
 /**
- * Change feed across replicas: NOTIFY after a commit, LISTEN on one dedicated connection
- * per process. A change made on replica B wakes Prefer: wait and SSE on replica A. The
+ * Change feed across replicas: the database sends NOTIFY with each commit that writes an
+ * invitation (a trigger, migration 007), and each process LISTENs on one dedicated connection. A change made on replica B wakes Prefer: wait and SSE on replica A. The
  * listener reconnects with backoff; while it is down, waiters still end by their own
  * timeouts and re-reads, so a lost notification delays, never corrupts, an answer.
  */
@@ -18,10 +15,7 @@ export class PostgresChangeFeed extends InProcessChangeFeed {
   private stopped = false;
   private retryTimer?: NodeJS.Timeout;
 
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly newClient: () => Client,
-  ) {
+  constructor(private readonly newClient: () => Client) {
     super();
   }
 
@@ -33,11 +27,6 @@ export class PostgresChangeFeed extends InProcessChangeFeed {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     await this.client?.end().catch(() => undefined);
-  }
-
-  override async publish(invitationId: string): Promise<void> {
-    await super.publish(invitationId);
-    await sql`select pg_notify(${CHANNEL}, ${invitationId})`.execute(this.db);
   }
 
   private async connect(delayMs = 500): Promise<void> {
