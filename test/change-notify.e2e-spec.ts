@@ -17,18 +17,16 @@ if (!TEST_DATABASE_URL)
 describeOnPostgres('the change feed on PostgreSQL', () => {
   let schema: TestSchema;
   let handle: DatabaseHandle;
-  let feed: PostgresChangeFeed;
+  let feed: PostgresChangeFeed | undefined;
 
   beforeEach(async () => {
     schema = await createTestSchema();
     handle = openDatabase(schema.url);
     await migrateToLatest(handle);
-    feed = new PostgresChangeFeed(handle.newClient!);
-    await feed.start();
   });
 
   afterEach(async () => {
-    await feed.stop();
+    await feed?.stop();
     await handle.db.destroy();
     await schema.drop();
   });
@@ -37,10 +35,14 @@ describeOnPostgres('the change feed on PostgreSQL', () => {
     const invitations = new KyselyInvitationRepository(handle);
     const rolledBack = await insertInvitationRow(handle.db, { status: 'ringing' });
     const committed = await insertInvitationRow(handle.db, { status: 'ringing' });
+    // Listening from here on: the inserts above were announced before anyone listened.
+    const listening = new PostgresChangeFeed(handle.newClient!);
+    feed = listening;
+    await listening.start();
     const heard: string[] = [];
     const both = [rolledBack.id, committed.id].map((id) => {
       return new Promise<void>((resolve) => {
-        feed.subscribe(id, () => {
+        listening.subscribe(id, () => {
           heard.push(id);
           if (id === committed.id) resolve();
         });
