@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { KyselyDeliveryRepository } from '../src/delivery/delivery.repository';
 import { KyselyInvitationRepository } from '../src/invitations/kysely-invitation.repository';
-import { migrateToLatest, openDatabase, type DatabaseHandle } from '../src/persistence/database';
+import { openDatabase, type DatabaseHandle } from '../src/persistence/database';
 import { insertInvitationRow } from './support/stored-rows';
-import { createTestSchema, TEST_DATABASES, type TestSchema } from './support/test-database';
+import { openTestDatabase, TEST_DATABASES, type TestDatabase } from './support/test-database';
 
 const NOW = '2026-12-01T12:00:00.000Z';
 const LEASE = '2026-12-01T12:00:30.000Z';
@@ -19,26 +16,18 @@ const future = (ms: number) => new Date(Date.parse(NOW) + ms).toISOString();
  * two workers claiming at once included.
  */
 describe.each(TEST_DATABASES)('claims of due work (%s)', (dialect) => {
-  let dir: string;
-  let schema: TestSchema | undefined;
+  let database: TestDatabase;
   let url: string;
   let handle: DatabaseHandle;
   let deliveries: KyselyDeliveryRepository;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'claims-'));
-    schema = dialect === 'postgres' ? await createTestSchema() : undefined;
-    url = schema ? schema.url : `sqlite:${join(dir, 'claims.sqlite')}`;
-    handle = openDatabase(url);
-    await migrateToLatest(handle);
+    database = await openTestDatabase(dialect, 'claims');
+    ({ handle, url } = database);
     deliveries = new KyselyDeliveryRepository(handle);
   });
 
-  afterEach(async () => {
-    await handle.db.destroy();
-    await schema?.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => database.close());
 
   async function addDelivery(
     invitationId: string,

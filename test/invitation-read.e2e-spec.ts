@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { KyselyInvitationRepository } from '../src/invitations/kysely-invitation.repository';
-import { migrateToLatest, openDatabase, type DatabaseHandle } from '../src/persistence/database';
+import type { DatabaseHandle } from '../src/persistence/database';
 import { insertInvitationRow } from './support/stored-rows';
-import { createTestSchema, TEST_DATABASES, type TestSchema } from './support/test-database';
+import { openTestDatabase, TEST_DATABASES, type TestDatabase } from './support/test-database';
 
 /**
  * An invitation by id is one statement: the row with its history aggregated as JSON
@@ -12,22 +9,15 @@ import { createTestSchema, TEST_DATABASES, type TestSchema } from './support/tes
  * the two-statement read gave them: in sequence order, every column with its type.
  */
 describe.each(TEST_DATABASES)('an invitation read by id (%s)', (dialect) => {
-  let dir: string;
-  let schema: TestSchema | undefined;
+  let database: TestDatabase;
   let handle: DatabaseHandle;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'read-'));
-    schema = dialect === 'postgres' ? await createTestSchema() : undefined;
-    handle = openDatabase(schema ? schema.url : `sqlite:${join(dir, 'read.sqlite')}`);
-    await migrateToLatest(handle);
+    database = await openTestDatabase(dialect, 'read');
+    handle = database.handle;
   });
 
-  afterEach(async () => {
-    await handle.db.destroy();
-    await schema?.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => database.close());
 
   const entry = (invitationId: string, sequence: number, extra: Record<string, unknown> = {}) => ({
     invitation_id: invitationId,

@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TimerChange } from '../src/invitations/invitation.model';
 import { KyselyInvitationRepository } from '../src/invitations/kysely-invitation.repository';
 import { planAnnotation, planEntry } from '../src/invitations/transition-plan';
-import { migrateToLatest, openDatabase, type DatabaseHandle } from '../src/persistence/database';
+import type { DatabaseHandle } from '../src/persistence/database';
 import { insertInvitationRow } from './support/stored-rows';
-import { createTestSchema, TEST_DATABASES, type TestSchema } from './support/test-database';
+import { openTestDatabase, TEST_DATABASES, type TestDatabase } from './support/test-database';
 
 const NOW = '2026-12-01T12:00:00.000Z';
 const LEASE = '2026-12-01T12:00:30.000Z';
@@ -18,26 +15,19 @@ const at = (ms: number) => new Date(Date.parse(NOW) + ms).toISOString();
  * in one upsert that drops any lease, on both databases.
  */
 describe.each(TEST_DATABASES)('timers written by a transition (%s)', (dialect) => {
-  let dir: string;
-  let schema: TestSchema | undefined;
+  let database: TestDatabase;
   let handle: DatabaseHandle;
   let invitations: KyselyInvitationRepository;
   let id: string;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'timers-'));
-    schema = dialect === 'postgres' ? await createTestSchema() : undefined;
-    handle = openDatabase(schema ? schema.url : `sqlite:${join(dir, 'timers.sqlite')}`);
-    await migrateToLatest(handle);
+    database = await openTestDatabase(dialect, 'timers');
+    handle = database.handle;
     invitations = new KyselyInvitationRepository(handle);
     ({ id } = await insertInvitationRow(handle.db, { status: 'ringing', last_sequence: 0 }));
   });
 
-  afterEach(async () => {
-    await handle.db.destroy();
-    await schema?.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => database.close());
 
   const timersOf = async () =>
     (

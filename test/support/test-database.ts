@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../src/persistence/database';
 
 export interface TestSchema {
   url: string;
@@ -31,6 +35,31 @@ export async function createTestSchema(): Promise<TestSchema> {
       await client.connect();
       await client.query(`drop schema if exists ${name} cascade`);
       await client.end();
+    },
+  };
+}
+
+/** A migrated database of one dialect for a repository spec: a temporary SQLite file or a fresh schema. */
+export interface TestDatabase {
+  handle: DatabaseHandle;
+  /** Its URL, to open a second handle on the same data (a second worker or replica). */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function openTestDatabase(dialect: 'sqlite' | 'postgres', name: string): Promise<TestDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), `${name}-`));
+  const schema = dialect === 'postgres' ? await createTestSchema() : undefined;
+  const url = schema ? schema.url : `sqlite:${join(dir, `${name}.sqlite`)}`;
+  const handle = openDatabase(url);
+  await migrateToLatest(handle);
+  return {
+    handle,
+    url,
+    close: async () => {
+      await handle.db.destroy();
+      await schema?.drop();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
