@@ -99,6 +99,22 @@ class StaticMigrations implements MigrationProvider {
 }
 
 /**
+ * Kysely's migrator first looks up its tables by introspecting every schema of the
+ * database; a schema another deployment (or test) drops at that moment fails the lookup
+ * with `3F000 schema "…" does not exist`, though ours is untouched. Tried again, up to
+ * three times.
+ */
+export async function migrateRetryingForeignSchemaDrops(
+  migrator: Migrator,
+): Promise<Awaited<ReturnType<Migrator['migrateToLatest']>>> {
+  for (let attempt = 1; ; attempt += 1) {
+    const result = await migrator.migrateToLatest();
+    const code = (result.error as { code?: unknown } | undefined)?.code;
+    if (code !== '3F000' || attempt === 3) return result;
+  }
+}
+
+/**
  * Brings the schema up to date. Kysely's migrator takes a lock first (an advisory lock on
  * PostgreSQL), so replicas that start together run each migration once.
  */
@@ -121,7 +137,7 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<void> {
     // schema's migration table (replicas of another deployment, tests) must not count.
     ...(handle.schema ? { migrationTableSchema: handle.schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await migrateRetryingForeignSchemaDrops(migrator);
   if (error) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`Database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);

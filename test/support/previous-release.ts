@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Migrator, type Migration } from 'kysely';
-import { openDatabase, type DatabaseHandle, type DialectName } from '../../src/persistence/database';
+import {
+  migrateRetryingForeignSchemaDrops,
+  openDatabase,
+  type DatabaseHandle,
+  type DialectName,
+} from '../../src/persistence/database';
 import { createTestSchema, type TestSchema } from './test-database';
 
 /** A database left as an earlier release left it: migrated up to its migrations only. */
@@ -35,7 +40,7 @@ export async function openPreviousRelease(
     provider: { getMigrations: () => Promise.resolve(migrations(handle.dialect)) },
     ...(handle.schema ? { migrationTableSchema: handle.schema } : {}),
   });
-  const { error } = await earlierRelease.migrateToLatest();
+  const { error } = await migrateRetryingForeignSchemaDrops(earlierRelease);
   if (error) {
     await close();
     throw error;
