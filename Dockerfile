@@ -28,10 +28,11 @@ VOLUME ["/var/lib/invitations"]
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/live').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-# V8's old space capped as `npm start` does (package.json config.nodeOptions): the live
-# heap is about 60 MB, and without a cap V8 lets garbage grow the heap to 180 MB and more
-# before a full collection, which is most of the process's memory. Override with
-# NODE_OPTIONS for a larger container.
-ENV NODE_OPTIONS=--max-old-space-size=160
+# V8's heap capped as `npm start` does (package.json config.nodeOptions): the live heap
+# is about 60 MB, and without a cap V8 lets garbage grow the old space to 180 MB and more
+# before a full collection; the young generation's semi-spaces (16 MB each by default)
+# are held at 4 MB, ≈ 25 MB less resident at the same CPU. Override with NODE_OPTIONS
+# for a larger container.
+ENV NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=4"
 # SIGTERM reaches node directly (exec form): in-flight requests finish before exit.
 CMD ["node", "dist/main.js"]
