@@ -73,3 +73,81 @@ describe('TokenBucketStore (SQLite)', () => {
     expect(bucketAnswer({ tokens: 4, denied: false }, MINUTE, 6)).toEqual({ current: 2, ttl: 20_000 });
   });
 });
+
+describe('TokenBucketStore: requests that arrive while a statement is under way', () => {
+  let database: DatabaseHandle;
+  beforeAll(async () => {
+    database = openDatabase('sqlite::memory:');
+    await migrateToLatest(database);
+  });
+  afterAll(() => database.db.destroy());
+
+  /** A store whose statements are counted: `takeShared` and `readShared` are its only trips to the database. */
+  function countedStore() {
+    const store = new TokenBucketStore(database);
+    const internals = store as unknown as Record<'takeShared' | 'readShared', (...args: unknown[]) => unknown>;
+    return {
+      store,
+      takes: jest.spyOn(internals, 'takeShared'),
+      reads: jest.spyOn(internals, 'readShared'),
+    };
+  }
+
+  it('32 takes at once share one lease: one statement, every token accounted for', async () => {
+    const { store, takes } = countedStore();
+    const now = 5_000_000;
+    const states = await Promise.all(
+      Array.from({ length: 32 }, () => store.take('herd', now, MINUTE, 1_000_000)),
+    );
+    expect(takes).toHaveBeenCalledTimes(1);
+    expect(states.every((state) => !state.denied)).toBe(true);
+    // One lease of 100 tokens taken from the shared bucket, 32 of them handed out here.
+    const row = await database.db
+      .selectFrom('rate_limit_buckets')
+      .select('tokens')
+      .where('key', '=', 'herd')
+      .executeTakeFirstOrThrow();
+    expect(Number(row.tokens)).toBe(1_000_000 - 100);
+    expect(Math.min(...states.map((state) => state.tokens))).toBe(1_000_000 - 100 + 100 - 32);
+  });
+
+  it('past the lease, the next statement is shared again; an empty bucket refuses all who waited', async () => {
+    const { store, takes } = countedStore();
+    const now = 6_000_000;
+    // max 200: leases of 2 tokens, so 5 takes at once need three leases.
+    const first = await Promise.all(Array.from({ length: 5 }, () => store.take('small', now, MINUTE, 200)));
+    expect(first.every((state) => !state.denied)).toBe(true);
+    expect(takes).toHaveBeenCalledTimes(3);
+
+    await database.db.updateTable('rate_limit_buckets').set({ tokens: 0 }).where('key', '=', 'small').execute();
+    takes.mockClear();
+    const refused = await Promise.all(Array.from({ length: 8 }, () => store.take('small', now, MINUTE, 200)));
+    // The first take used the lease's last token; the next found the bucket empty, and the
+    // six that waited for that statement are refused with it.
+    expect(refused.map((state) => state.denied)).toEqual([false, true, true, true, true, true, true, true]);
+    expect(takes).toHaveBeenCalledTimes(1);
+  });
+
+  it('a small limit stays exact: one statement per request, never more allowed than the burst', async () => {
+    const { store, takes } = countedStore();
+    const states = await Promise.all(Array.from({ length: 9 }, () => store.take('exact', 7_000_000, MINUTE, 6)));
+    expect(states.filter((state) => !state.denied)).toHaveLength(6);
+    expect(takes).toHaveBeenCalledTimes(9);
+  });
+
+  it('32 reads at once are one statement, and a take while it runs keeps its answer out of the cache', async () => {
+    const { store, reads } = countedStore();
+    const now = 8_000_000;
+    const states = await Promise.all(Array.from({ length: 32 }, () => store.peek('looked', now, MINUTE, 10)));
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(states.every((state) => state.tokens === 10)).toBe(true);
+
+    reads.mockClear();
+    const stale = store.peek('looked2', now, MINUTE, 10);
+    await store.take('looked2', now, MINUTE, 10);
+    expect((await stale).tokens).toBe(10);
+    // Not served from the cache: the read after the take sees the token it took.
+    expect((await store.peek('looked2', now, MINUTE, 10)).tokens).toBe(9);
+    expect(reads).toHaveBeenCalledTimes(2);
+  });
+});

@@ -76,6 +76,14 @@ interface CachedPeek {
 export class TokenBucketStore implements FastifyRateLimitStore {
   private readonly leases = new Map<string, Lease>();
   private readonly peeks = new Map<string, CachedPeek>();
+  /**
+   * The statement under way per key, shared by the requests that come meanwhile: when a
+   * lease ran out (or a cached read lapsed) with 32 requests in flight, each of them
+   * used to send its own statement (on PostgreSQL ≈ 0.6 statements per POST in the
+   * bench instead of ≈ 0.01).
+   */
+  private readonly leasing = new Map<string, { at: number; outcome: Promise<BucketState> }>();
+  private readonly peeking = new Map<string, Promise<BucketState>>();
 
   constructor(private readonly database: DatabaseHandle) {}
 
@@ -101,20 +109,53 @@ export class TokenBucketStore implements FastifyRateLimitStore {
 
   async take(key: string, now: number, timeWindow: number, max: number): Promise<BucketState> {
     this.peeks.delete(key);
-    const lease = this.leases.get(key);
-    if (
-      lease &&
-      lease.tokens >= 1 &&
-      now >= lease.at &&
-      now < lease.at + LEASE_MS &&
-      lease.max === max &&
-      lease.timeWindow === timeWindow
-    ) {
-      lease.tokens -= 1;
-      return { tokens: lease.shared + lease.tokens, denied: false };
+    this.peeking.delete(key);
+    for (;;) {
+      const leased = this.takeFromLease(key, now, timeWindow, max);
+      if (leased) return leased;
+      const underWay = this.leasing.get(key);
+      if (!underWay) break;
+      // Another request of this replica is taking a lease: wait for it, then share it.
+      // An empty bucket a moment ago is an empty bucket for this request too.
+      const outcome = await underWay.outcome;
+      if (outcome.denied) return outcome;
+      now = Math.max(now, underWay.at);
     }
     this.leases.delete(key);
     const batch = leaseSize(max);
+    const outcome = this.takeLease(key, now, timeWindow, max, batch);
+    // A lease of one token (limits under 200) is exact, one statement per request: nothing to share.
+    if (batch === 1) return outcome;
+    this.leasing.set(key, { at: now, outcome });
+    try {
+      return await outcome;
+    } finally {
+      this.leasing.delete(key);
+    }
+  }
+
+  private takeFromLease(key: string, now: number, timeWindow: number, max: number): BucketState | undefined {
+    const lease = this.leases.get(key);
+    if (
+      !lease ||
+      lease.tokens < 1 ||
+      now < lease.at ||
+      now >= lease.at + LEASE_MS ||
+      lease.max !== max ||
+      lease.timeWindow !== timeWindow
+    )
+      return undefined;
+    lease.tokens -= 1;
+    return { tokens: lease.shared + lease.tokens, denied: false };
+  }
+
+  private async takeLease(
+    key: string,
+    now: number,
+    timeWindow: number,
+    max: number,
+    batch: number,
+  ): Promise<BucketState> {
     const { tokens, taken } = await this.takeShared(key, now, timeWindow, max, batch);
     if (taken === 0) return { tokens, denied: true };
     if (taken > 1) {
@@ -165,9 +206,23 @@ export class TokenBucketStore implements FastifyRateLimitStore {
   async peek(key: string, now: number, timeWindow: number, max: number): Promise<BucketState> {
     const cached = this.peeks.get(key);
     if (cached && now >= cached.at && now < cached.at + PEEK_CACHE_MS) return cached.state;
-    const state = await this.readShared(key, now, timeWindow, max);
-    if (this.peeks.size >= MAX_LOCAL_KEYS) this.peeks.clear();
-    this.peeks.set(key, { state, at: now });
+    const underWay = this.peeking.get(key);
+    if (underWay) return underWay;
+    const reading = this.readShared(key, now, timeWindow, max);
+    this.peeking.set(key, reading);
+    let state: BucketState;
+    try {
+      state = await reading;
+    } catch (error) {
+      if (this.peeking.get(key) === reading) this.peeking.delete(key);
+      throw error;
+    }
+    // A take on the key while this read was under way (it dropped the entry) made it stale.
+    if (this.peeking.get(key) === reading) {
+      this.peeking.delete(key);
+      if (this.peeks.size >= MAX_LOCAL_KEYS) this.peeks.clear();
+      this.peeks.set(key, { state, at: now });
+    }
     return state;
   }
 
