@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Compilable, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { InvitationError } from '../common/errors/gateway-error';
 import type { InvitationStatus } from '../lifecycle/invitation-status';
 import type { SignalSource } from '../lifecycle/provider-signal';
@@ -10,6 +10,7 @@ import { claimDueRows } from '../persistence/claims';
 import { CompiledOnce } from '../persistence/compiled-once';
 import { DATABASE, type DatabaseHandle } from '../persistence/database';
 import { OutboxSignal } from '../persistence/outbox-signal';
+import { executeWritesTogether } from '../persistence/writes-together';
 import type { Database, HistoryTable, InvitationsTable } from '../persistence/schema';
 import type { Modality, ProviderName } from '../providers/invitation-provider';
 import { OPTIONAL_TEXT_FIELDS, type OptionalTextField, type OptionalTextValues } from '../providers/optional-fields';
@@ -83,11 +84,14 @@ const HISTORY_COLUMNS = [
 const historyObject = sql.join(HISTORY_COLUMNS.map((column) => sql`${sql.lit(column)}, h.${sql.ref(column)}`));
 
 /**
- * The invitation's history as one JSON array: with it, an invitation by id is
- * one statement instead of two (on PostgreSQL one round trip fewer per GET). Only for
- * reads outside a transition: a transition on PostgreSQL must read the history after
- * its row lock, which a subquery of the locking statement would not (it sees the
- * statement's snapshot, taken before the lock was granted).
+ * The invitation's history as one JSON array: with it, an invitation by id is one
+ * statement instead of two (on PostgreSQL one round trip fewer per GET), and so is the
+ * row a transition locks. In the locking statement the subquery sees the statement's
+ * snapshot, taken before the lock was granted (PostgreSQL, READ COMMITTED): when another
+ * transaction changed the row meanwhile, the locked row is its newer version but the
+ * history is the older one. `completeFor` tells the two apart by the row's
+ * last_sequence, and the transition then reads the history again (a statement of its
+ * own, with a snapshot taken after the lock).
  */
 const HISTORY_JSON = {
   sqlite: sql<
@@ -109,6 +113,16 @@ function historyFromJson(value: string | HistoryRow[]): HistoryRow[] {
   return entries.sort((a, b) => a.sequence - b.sequence);
 }
 
+/**
+ * Whether a history read with (or after) its row holds the row's latest entry: the entry
+ * numbered last_sequence is written in the same transaction that sets last_sequence, and
+ * every earlier entry was committed before it, so holding that one means holding all.
+ */
+export function historyCompleteFor(row: Pick<Row, 'last_sequence'>, history: readonly HistoryRow[]): boolean {
+  const last = Number(row.last_sequence);
+  return last === 0 || history.some((entry) => Number(entry.sequence) === last);
+}
+
 @Injectable()
 export class KyselyInvitationRepository extends InvitationRepository {
   /**
@@ -117,23 +131,17 @@ export class KyselyInvitationRepository extends InvitationRepository {
    * invitation, on two replicas, apply one after the other.
    */
   private readonly byIdWithHistory = new CompiledOnce<Database, RowWithHistory, [id: string]>((db) =>
-    db
-      .selectFrom('invitations')
-      .selectAll('invitations')
-      .select(HISTORY_JSON[this.database.dialect].as('history_json'))
-      .where('id', '=', ''),
+    this.withHistory(db).where('id', '=', ''),
   );
-  private readonly forTransitionById = new CompiledOnce<Database, Row, [id: string]>((db) =>
-    this.lockedOnPostgres(db.selectFrom('invitations').selectAll().where('id', '=', '')),
+  private readonly forTransitionById = new CompiledOnce<Database, RowWithHistory, [id: string]>((db) =>
+    this.lockedOnPostgres(this.withHistory(db).where('id', '=', '')),
   );
   private readonly forTransitionByOperation = new CompiledOnce<
     Database,
-    Row,
+    RowWithHistory,
     [operationId: string, provider: ProviderName]
   >((db) =>
-    this.lockedOnPostgres(
-      db.selectFrom('invitations').selectAll().where('operation_id', '=', '').where('provider', '=', 'graph'),
-    ),
+    this.lockedOnPostgres(this.withHistory(db).where('operation_id', '=', '').where('provider', '=', 'graph')),
   );
 
   constructor(
@@ -148,6 +156,13 @@ export class KyselyInvitationRepository extends InvitationRepository {
     return this.database.db;
   }
 
+  private withHistory(db: Kysely<Database>) {
+    return db
+      .selectFrom('invitations')
+      .selectAll('invitations')
+      .select(HISTORY_JSON[this.database.dialect].as('history_json'));
+  }
+
   private lockedOnPostgres<Q extends { forUpdate(): Q }>(query: Q): Q {
     return this.database.dialect === 'postgres' ? query.forUpdate() : query;
   }
@@ -155,8 +170,8 @@ export class KyselyInvitationRepository extends InvitationRepository {
   async insert(plan: TransitionPlan): Promise<void> {
     try {
       await this.db.transaction().execute(async (trx) => {
-        await trx.insertInto('invitations').values(toRow(plan.after)).execute();
-        await this.writeEffects(trx, plan);
+        const row = trx.insertInto('invitations').values(toRow(plan.after));
+        await executeWritesTogether(trx, this.database.dialect, [row, ...this.effectsOf(trx, plan)]);
       });
     } catch (error) {
       if (isOpenTargetViolation(error)) throw new DuplicateOpenInvitation();
@@ -189,15 +204,20 @@ export class KyselyInvitationRepository extends InvitationRepository {
         'id' in key
           ? this.forTransitionById.with(this.db, key.id)
           : this.forTransitionByOperation.with(this.db, key.operationId, key.provider);
-      const [row] = (await trx.executeQuery(query)).rows;
-      if (!row) return undefined;
-      const current = toRecord(row, await this.historyOf(trx, [row.id]));
+      const [found] = (await trx.executeQuery(query)).rows;
+      if (!found) return undefined;
+      const { history_json: json, ...row } = found;
+      const locked = historyFromJson(json);
+      // Another transaction changed the row while this one waited for its lock: read the
+      // history again, now that the lock is held (see HISTORY_JSON).
+      const history = historyCompleteFor(row, locked) ? locked : await this.historyOf(trx, [row.id]);
+      const current = toRecord(row, history);
       const change = plan(current);
       if (!change) return { record: current, changed: false };
       const changed = changedColumns(row, toRow(change.after));
-      if (Object.keys(changed).length > 0)
-        await trx.updateTable('invitations').set(changed).where('id', '=', row.id).execute();
-      await this.writeEffects(trx, change);
+      const update =
+        Object.keys(changed).length > 0 ? [trx.updateTable('invitations').set(changed).where('id', '=', row.id)] : [];
+      await executeWritesTogether(trx, this.database.dialect, [...update, ...this.effectsOf(trx, change)]);
       before = current;
       wroteOutbox = change.deliveries.length > 0;
       return { record: change.after, changed: true };
@@ -298,13 +318,14 @@ export class KyselyInvitationRepository extends InvitationRepository {
     return Number(result.numInsertedOrUpdatedRows ?? 0);
   }
 
-  private async writeEffects(trx: Transaction<Database>, plan: TransitionPlan): Promise<void> {
+  /** The writes besides the row: its history entry, timers and outbox rows (executeWritesTogether). */
+  private effectsOf(trx: Transaction<Database>, plan: TransitionPlan): Compilable[] {
     const id = plan.after.id;
+    const writes: Compilable[] = [];
     if (plan.entry) {
       const { entry } = plan;
-      await trx
-        .insertInto('invitation_history')
-        .values({
+      writes.push(
+        trx.insertInto('invitation_history').values({
           invitation_id: id,
           sequence: entry.sequence,
           status: entry.status,
@@ -314,14 +335,13 @@ export class KyselyInvitationRepository extends InvitationRepository {
           amended: entry.amended ? 1 : 0,
           dedupe_key: entry.dedupeKey ?? null,
           reason: entry.reason ?? null,
-        })
-        .execute();
+        }),
+      );
     }
-    await this.writeTimers(trx, id, plan.timers);
+    writes.push(...this.timerWrites(trx, id, plan.timers));
     for (const delivery of plan.deliveries) {
-      await trx
-        .insertInto('deliveries')
-        .values({
+      writes.push(
+        trx.insertInto('deliveries').values({
           id: delivery.id,
           invitation_id: delivery.invitationId,
           sequence: delivery.sequence,
@@ -336,32 +356,39 @@ export class KyselyInvitationRepository extends InvitationRepository {
           last_error: null,
           created_at: delivery.createdAt,
           finished_at: null,
-        })
-        .execute();
+        }),
+      );
     }
+    return writes;
   }
 
   /**
    * Each timer kind ends as the plan's last change to it says: the cleared kinds in one
    * delete, each set kind in one upsert (a new due time, no lease: a replica still firing
    * the old one fails its completeTimer's lease check, as after a delete and insert).
-   * A terminal transition clears three kinds: one statement instead of three.
+   * A terminal transition clears three kinds: one statement instead of three. The
+   * cleared and the set kinds never overlap, so no two writes touch one row.
    */
-  private async writeTimers(trx: Transaction<Database>, id: string, timers: TransitionPlan['timers']): Promise<void> {
+  private timerWrites(trx: Transaction<Database>, id: string, timers: TransitionPlan['timers']): Compilable[] {
     const finalDue = new Map<TimerKind, string | null>();
     for (const timer of timers) finalDue.set(timer.kind, timer.dueAt);
     const cleared = [...finalDue].filter(([, dueAt]) => !dueAt).map(([kind]) => kind);
+    const writes: Compilable[] = [];
     if (cleared.length > 0)
-      await trx.deleteFrom('timers').where('invitation_id', '=', id).where('kind', 'in', cleared).execute();
+      writes.push(trx.deleteFrom('timers').where('invitation_id', '=', id).where('kind', 'in', cleared));
     for (const [kind, dueAt] of finalDue) {
       if (!dueAt) continue;
       const lease = { lease_owner: null, lease_until: null };
-      await trx
-        .insertInto('timers')
-        .values({ invitation_id: id, kind, due_at: dueAt, ...lease })
-        .onConflict((conflict) => conflict.columns(['invitation_id', 'kind']).doUpdateSet({ due_at: dueAt, ...lease }))
-        .execute();
+      writes.push(
+        trx
+          .insertInto('timers')
+          .values({ invitation_id: id, kind, due_at: dueAt, ...lease })
+          .onConflict((conflict) =>
+            conflict.columns(['invitation_id', 'kind']).doUpdateSet({ due_at: dueAt, ...lease }),
+          ),
+      );
     }
+    return writes;
   }
 
   private async historyOf(db: Kysely<Database>, ids: string[]): Promise<HistoryRow[]> {
