@@ -24,6 +24,9 @@
 // of open-loop POSTs (with webhooks) at BENCH_SOAK_RATE (default: half the gateway's closed-
 // loop POST throughput, measured first) on SQLite, RSS sampled each
 // minute; reports the start and end RSS (after warm-up) and the peak.
+// `npm run bench -- --seeded`: instead of the table, an empty database against one seeded
+// with BENCH_SEED (1,000,000) invitations, per database, rounds alternated: POST and GET
+// throughput with CPU per request, goal within 10 % (issue 15 item 5).
 const { spawn } = require('node:child_process');
 const { mkdtempSync, openSync, readFileSync, rmSync } = require('node:fs');
 const http = require('node:http');
@@ -212,9 +215,9 @@ async function round(mockUrl, side, spec) {
   return { ...result, cpuPerRequestMs: result.requests > 0 ? cpu / result.requests : NaN };
 }
 
-/** bare, gateway, bare, gateway; returns the mean of each side's two rounds. */
+/** bare, gateway, bare, gateway (or any two sides); returns the mean of each side's two rounds, by side name. */
 async function alternate(mockUrl, bare, gateway, spec) {
-  const runs = { bare: [], gateway: [] };
+  const runs = { [bare.name]: [], [gateway.name]: [] };
   for (const side of [bare, gateway, bare, gateway]) runs[side.name].push(await round(mockUrl, side, spec));
   const mean = (list, key) => list.reduce((sum, r) => sum + r[key], 0) / list.length;
   const summary = (list) => ({
@@ -224,7 +227,7 @@ async function alternate(mockUrl, bare, gateway, spec) {
     errors: list.reduce((sum, r) => sum + r.errors + r.dropped, 0),
     cpu: mean(list, 'cpuPerRequestMs'),
   });
-  return { bare: summary(runs.bare), gateway: summary(runs.gateway) };
+  return { [bare.name]: summary(runs[bare.name]), [gateway.name]: summary(runs[gateway.name]) };
 }
 
 /** A small receiver of the caller webhooks: arrival time per invitation's `joined`. */
@@ -385,6 +388,89 @@ function report(result) {
   return lines.join('\n');
 }
 
+const SEEDED = process.argv.includes('--seeded');
+
+/** `count` ids of invitations stored in a database, picked at random (once, before the rounds). */
+async function randomIds(databaseUrl, count) {
+  const query = `select id from invitations order by random() limit ${count}`;
+  if (databaseUrl.startsWith('sqlite:')) {
+    const Database = require('better-sqlite3');
+    const db = new Database(databaseUrl.slice('sqlite:'.length), { readonly: true });
+    try {
+      return db.prepare(query).pluck().all();
+    } finally {
+      db.close();
+    }
+  }
+  const url = new URL(databaseUrl);
+  const schema = url.searchParams.get('schema');
+  url.searchParams.delete('schema');
+  const client = new Client({ connectionString: url.toString(), options: `-c search_path=${schema}` });
+  await client.connect();
+  try {
+    return (await client.query(query)).rows.map((row) => row.id);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * `npm run bench -- --seeded` (issue 15 item 5): does the gateway slow down as stored
+ * invitations pile up? Per database, one gateway on an empty database and one on a
+ * database seeded with BENCH_SEED (1,000,000) invitations (seed.js), rounds alternated
+ * (empty, seeded, empty, seeded): POST closed loop, then GET of invitations picked at
+ * random among each database's stored ones (on the seeded one, mostly rows no cache has
+ * seen). Goal: the seeded figures within 10 % of the empty ones.
+ */
+async function seededComparison(mockUrl) {
+  const count = Number(process.env.BENCH_SEED ?? 1_000_000);
+  const databases = [];
+  if (ONLY !== 'postgres')
+    databases.push(['SQLite', `sqlite:${join(workDir, 'empty.db')}`, `sqlite:${join(workDir, 'seeded.db')}`]);
+  if (PG_URL && ONLY !== 'sqlite')
+    databases.push(['PostgreSQL', await pgSchema(`bench_${process.pid}_empty`), await pgSchema(`bench_${process.pid}_seeded`)]);
+  const lines = [];
+  for (const [label, emptyUrl, seededUrl] of databases) {
+    const seeded = await require('./seed').seed(seededUrl, count);
+    console.log(`${label}: seeded ${fmt(seeded.count)} invitations in ${fmt(seeded.ms / 1000, 1)} s`);
+    const gateways = [];
+    const sides = {};
+    for (const [name, url] of [['empty', emptyUrl], ['seeded', seededUrl]]) {
+      const gw = await startGateway(mockUrl, url, `gateway-${label}-${name}`);
+      gateways.push(gw);
+      sides[name] = { name, urls: [gw.url], notifyUrls: [gw.notifyUrl], pids: [gw.pid], databaseUrl: url };
+      await round(mockUrl, sides[name], { mode: 'closed', durationMs: WARMUP_MS });
+    }
+    const { empty, seeded: full } = sides;
+    const post = await alternate(mockUrl, empty, full, { mode: 'closed', kind: 'post', durationMs: ROUND_MS });
+    empty.ids = await randomIds(empty.databaseUrl, 1000);
+    full.ids = await randomIds(full.databaseUrl, 1000);
+    const runs = { empty: [], seeded: [] };
+    for (const side of [empty, full, empty, full])
+      runs[side.name].push(await round(mockUrl, side, { mode: 'closed', kind: 'get', ids: side.ids, durationMs: ROUND_MS }));
+    const mean = (list, key) => list.reduce((sum, r) => sum + r[key], 0) / list.length;
+    const get = Object.fromEntries(
+      Object.entries(runs).map(([name, list]) => [name, { rps: mean(list, 'rps'), cpu: mean(list, 'cpuPerRequestMs') }]),
+    );
+    await Promise.all(gateways.map((gw) => gw.stop()));
+    const row = (what, r) => {
+      const ratio = r.seeded.rps / r.empty.rps;
+      return `| ${what} | ${fmt(r.empty.rps)}/s (${fmt(r.empty.cpu, 2)} ms CPU) | ${fmt(r.seeded.rps)}/s (${fmt(r.seeded.cpu, 2)} ms CPU) | ${fmt(ratio, 2)} | ≥ 0.90 ${ratio >= 0.9 ? '✓' : '✗'} |`;
+    };
+    lines.push(
+      `\n### ${label}: empty vs ${fmt(count)} stored invitations\n`,
+      '| | empty database | seeded database | ratio | goal |',
+      '|---|---:|---:|---:|---:|',
+      row(`POST /invitations, closed loop, ${CLIENTS} clients`, post),
+      row(`GET /invitations/{id}, random stored ids, ${CLIENTS} clients`, get),
+    );
+  }
+  console.log(
+    `\nEach gateway as in the table run (Graph live against the mock); ${ROUND_MS / 1000} s per round, rounds alternated, warm-up excluded.`,
+  );
+  console.log(lines.join('\n'));
+}
+
 const SOAK = process.argv.includes('--soak');
 const SOAK_MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 10);
 const SOAK_RATE = process.env.BENCH_SOAK_RATE ? Number(process.env.BENCH_SOAK_RATE) : undefined;
@@ -436,6 +522,7 @@ async function soak(mockUrl) {
 async function main() {
   const mock = await startScript(join(__dirname, 'graph-mock.js'), {}, 'graph-mock');
   if (SOAK) return soak(mock.url);
+  if (SEEDED) return seededComparison(mock.url);
   const bare = await startScript(join(__dirname, 'bare-server.js'), { BENCH_MOCK_URL: mock.url }, 'bare');
   const results = [];
   if (ONLY !== 'postgres') {
