@@ -43,7 +43,10 @@ describe.each(TEST_DATABASES)('the history a transition reads with its row (%s)'
       [1, 'pending'],
       [2, 'submitted'],
     ] as const)
-      await handle.db.insertInto('invitation_history').values(entry(id, sequence, status)).execute();
+      await handle.db
+        .insertInto('invitation_history')
+        .values(entry(id, sequence, status))
+        .execute();
 
     const seen: InvitationRecord[] = [];
     await invitations.transition({ id }, (current) => void seen.push(current));
@@ -114,7 +117,10 @@ describe.each(TEST_DATABASES)('the history a transition reads with its row (%s)'
     const held = new Promise<void>((resolve) => (holding = resolve));
     const otherReplica = other.db.transaction().execute(async (trx) => {
       await sql`select id from invitations where id = ${id} for update`.execute(trx);
-      await trx.insertInto('invitation_history').values(entry(id, 3, 'ringing')).execute();
+      await trx
+        .insertInto('invitation_history')
+        .values(entry(id, 3, 'ringing'))
+        .execute();
       await trx.updateTable('invitations').set({ status: 'ringing', last_sequence: 3 }).where('id', '=', id).execute();
       holding();
       await released;

@@ -140,9 +140,7 @@ export class KyselyInvitationRepository extends InvitationRepository {
     Database,
     RowWithHistory,
     [operationId: string, provider: ProviderName]
-  >((db) =>
-    this.lockedOnPostgres(this.withHistory(db).where('operation_id', '=', '').where('provider', '=', 'graph')),
-  );
+  >((db) => this.lockedOnPostgres(this.withHistory(db).where('operation_id', '=', '').where('provider', '=', 'graph')));
 
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,

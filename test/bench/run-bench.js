@@ -428,14 +428,21 @@ async function seededComparison(mockUrl) {
   if (ONLY !== 'postgres')
     databases.push(['SQLite', `sqlite:${join(workDir, 'empty.db')}`, `sqlite:${join(workDir, 'seeded.db')}`]);
   if (PG_URL && ONLY !== 'sqlite')
-    databases.push(['PostgreSQL', await pgSchema(`bench_${process.pid}_empty`), await pgSchema(`bench_${process.pid}_seeded`)]);
+    databases.push([
+      'PostgreSQL',
+      await pgSchema(`bench_${process.pid}_empty`),
+      await pgSchema(`bench_${process.pid}_seeded`),
+    ]);
   const lines = [];
   for (const [label, emptyUrl, seededUrl] of databases) {
     const seeded = await require('./seed').seed(seededUrl, count);
     console.log(`${label}: seeded ${fmt(seeded.count)} invitations in ${fmt(seeded.ms / 1000, 1)} s`);
     const gateways = [];
     const sides = {};
-    for (const [name, url] of [['empty', emptyUrl], ['seeded', seededUrl]]) {
+    for (const [name, url] of [
+      ['empty', emptyUrl],
+      ['seeded', seededUrl],
+    ]) {
       const gw = await startGateway(mockUrl, url, `gateway-${label}-${name}`);
       gateways.push(gw);
       sides[name] = { name, urls: [gw.url], notifyUrls: [gw.notifyUrl], pids: [gw.pid], databaseUrl: url };
@@ -447,10 +454,15 @@ async function seededComparison(mockUrl) {
     full.ids = await randomIds(full.databaseUrl, 1000);
     const runs = { empty: [], seeded: [] };
     for (const side of [empty, full, empty, full])
-      runs[side.name].push(await round(mockUrl, side, { mode: 'closed', kind: 'get', ids: side.ids, durationMs: ROUND_MS }));
+      runs[side.name].push(
+        await round(mockUrl, side, { mode: 'closed', kind: 'get', ids: side.ids, durationMs: ROUND_MS }),
+      );
     const mean = (list, key) => list.reduce((sum, r) => sum + r[key], 0) / list.length;
     const get = Object.fromEntries(
-      Object.entries(runs).map(([name, list]) => [name, { rps: mean(list, 'rps'), cpu: mean(list, 'cpuPerRequestMs') }]),
+      Object.entries(runs).map(([name, list]) => [
+        name,
+        { rps: mean(list, 'rps'), cpu: mean(list, 'cpuPerRequestMs') },
+      ]),
     );
     await Promise.all(gateways.map((gw) => gw.stop()));
     const row = (what, r) => {

@@ -96,9 +96,7 @@ describe('TokenBucketStore: requests that arrive while a statement is under way'
   it('32 takes at once share one lease: one statement, every token accounted for', async () => {
     const { store, takes } = countedStore();
     const now = 5_000_000;
-    const states = await Promise.all(
-      Array.from({ length: 32 }, () => store.take('herd', now, MINUTE, 1_000_000)),
-    );
+    const states = await Promise.all(Array.from({ length: 32 }, () => store.take('herd', now, MINUTE, 1_000_000)));
     expect(takes).toHaveBeenCalledTimes(1);
     expect(states.every((state) => !state.denied)).toBe(true);
     // One lease of 100 tokens taken from the shared bucket, 32 of them handed out here.
