@@ -1,6 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
 import type { InvitationRecord } from '../src/invitations/invitation.model';
 import { historyCompleteFor, KyselyInvitationRepository } from '../src/invitations/kysely-invitation.repository';
+import { planEntry } from '../src/invitations/transition-plan';
 import { openDatabase, type DatabaseHandle } from '../src/persistence/database';
 import { insertInvitationRow } from './support/stored-rows';
 import { openTestDatabase, TEST_DATABASE_URL, TEST_DATABASES, type TestDatabase } from './support/test-database';
@@ -71,12 +72,12 @@ describe.each(TEST_DATABASES)('the history a transition reads with its row (%s)'
 });
 
 /**
- * On PostgreSQL the lock can be granted after another replica's commit, and the history
- * subquery then answers from the statement's older snapshot: the transition reads the
- * history again. Without that second read the plan would get the newer row without its
- * newest entry.
+ * Two replicas changing one invitation at once, on PostgreSQL. A transition first tries
+ * without a lock (its read, then its writes guarded by the row's version); the locked way
+ * (`unlockedAttempts = 0` here) is its fallback. The other replica holds the row in an
+ * open transaction that has written entry 3; it commits once this transition is waiting.
  */
-(TEST_DATABASE_URL ? describe : describe.skip)('a transition that waited for the row lock (postgres)', () => {
+(TEST_DATABASE_URL ? describe : describe.skip)('two replicas changing one invitation (postgres)', () => {
   let database: TestDatabase;
   let other: DatabaseHandle;
 
@@ -90,27 +91,25 @@ describe.each(TEST_DATABASES)('the history a transition reads with its row (%s)'
     await database.close();
   });
 
-  /** Resolves once a backend of this schema's database waits for a row lock. */
-  async function someoneWaitsForALock(): Promise<void> {
+  /** Resolves once a backend waits for a row lock while running a statement that matches `like`. */
+  async function someoneWaitsForALock(like: string): Promise<void> {
     for (let attempt = 0; attempt < 500; attempt++) {
       const { rows } = await sql<{ waiting: number }>`
         select count(*)::int as waiting from pg_stat_activity
-         where wait_event_type = 'Lock' and query like '%for update%'`.execute(other.db);
+         where wait_event_type = 'Lock' and query like ${like}`.execute(other.db);
       if (rows[0].waiting > 0) return;
       await new Promise((resolve) => setImmediate(resolve));
     }
-    throw new Error('no transition waited for the lock');
+    throw new Error(`no statement like ${like} waited for a lock`);
   }
 
-  it('sees the entry another replica committed while it waited', async () => {
-    const invitations = new KyselyInvitationRepository(database.handle);
+  /** An invitation at entry 2, and the other replica holding it with entry 3 written, not yet committed. */
+  async function otherReplicaHoldsEntry3(): Promise<{ id: string; commit: () => Promise<void> }> {
     const { id } = await insertInvitationRow(database.handle.db, { status: 'submitted', last_sequence: 2 });
     await database.handle.db
       .insertInto('invitation_history')
       .values([entry(id, 1, 'pending'), entry(id, 2, 'submitted')])
       .execute();
-
-    // The other replica holds the row and writes entry 3 …
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let holding!: () => void;
@@ -126,19 +125,122 @@ describe.each(TEST_DATABASES)('the history a transition reads with its row (%s)'
       await released;
     });
     await held;
+    return {
+      id,
+      commit: async () => {
+        release();
+        await otherReplica;
+      },
+    };
+  }
 
-    // … while this one's transition waits for the lock; then the other commits.
+  /** The plan of a signal that moves the invitation to joined (a new entry after the last). */
+  const toJoined = (seen: InvitationRecord[]) => (current: InvitationRecord) => {
+    seen.push(current);
+    const sequence = current.lastSequence + 1;
+    return planEntry(current, {
+      sequence,
+      status: 'joined',
+      at: `2026-12-01T12:00:0${sequence}.000Z`,
+      source: 'provider_event',
+      dedupeKey: 'joined',
+    });
+  };
+
+  it('the locked way sees the entry another replica committed while it waited for the lock', async () => {
+    const invitations = new KyselyInvitationRepository(database.handle);
+    invitations.unlockedAttempts = 0;
+    const { id, commit } = await otherReplicaHoldsEntry3();
+
     const seen: InvitationRecord[] = [];
     const transition = invitations.transition({ id }, (current) => void seen.push(current));
-    await someoneWaitsForALock();
-    release();
-    await otherReplica;
+    await someoneWaitsForALock('%for update%');
+    await commit();
     await transition;
 
+    // Without the second read of the history, the plan would get the newer row without its newest entry.
     expect(seen).toHaveLength(1);
     expect(seen[0].lastSequence).toBe(3);
     expect(seen[0].status).toBe('ringing');
     expect(seen[0].history.map((e) => e.sequence)).toEqual([1, 2, 3]);
     expect(seen[0].appliedKeys.has('key-3')).toBe(true);
+  });
+
+  it('the unlocked way writes nothing from a stale read, and plans again from the committed row', async () => {
+    const invitations = new KyselyInvitationRepository(database.handle);
+    const { id, commit } = await otherReplicaHoldsEntry3();
+
+    // This transition reads entry 2 (the other's entry 3 is not committed), plans entry 3,
+    // and its guarded writes wait for the other's row lock …
+    const seen: InvitationRecord[] = [];
+    const transition = invitations.transition({ id }, toJoined(seen));
+    await someoneWaitsForALock('with g as (update "invitations"%');
+    // … which commits first: the guard no longer matches, and the transition plans again.
+    await commit();
+    const result = await transition;
+
+    expect(seen.map((current) => current.lastSequence)).toEqual([2, 3]);
+    expect(result).toMatchObject({ changed: true, record: { status: 'joined', lastSequence: 4 } });
+    const history = await database.handle.db
+      .selectFrom('invitation_history')
+      .select(['sequence', 'status'])
+      .where('invitation_id', '=', id)
+      .orderBy('sequence')
+      .execute();
+    expect(history).toEqual([
+      { sequence: 1, status: 'pending' },
+      { sequence: 2, status: 'submitted' },
+      { sequence: 3, status: 'ringing' },
+      { sequence: 4, status: 'joined' },
+    ]);
+    const stored = await database.handle.db
+      .selectFrom('invitations')
+      .select(['status', 'last_sequence', 'terminal'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({ status: 'joined', last_sequence: 4, terminal: 1 });
+  });
+
+  it('the unlocked way takes the lock after its tries keep losing', async () => {
+    // Before each guarded write this transition sends, the other replica commits a change
+    // of the row: every unlocked try loses.
+    const db = database.handle.db;
+    const { id } = await insertInvitationRow(db, { status: 'submitted', last_sequence: 0 });
+    let beaten = 0;
+    const racedDb = new Proxy(db, {
+      get(target, property) {
+        if (property === 'executeQuery') {
+          return async (query: CompiledQuery) => {
+            if (query.sql.startsWith('with g as (')) {
+              beaten += 1;
+              await other.db
+                .updateTable('invitations')
+                .set({ updated_at: `2026-12-01T12:00:0${beaten}.000Z` })
+                .where('id', '=', id)
+                .execute();
+            }
+            return target.executeQuery(query);
+          };
+        }
+        const value: unknown = Reflect.get(target, property);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const invitations = new KyselyInvitationRepository({ ...database.handle, db: racedDb });
+    invitations.unlockedAttempts = 2;
+
+    const seen: InvitationRecord[] = [];
+    const result = await invitations.transition({ id }, toJoined(seen));
+
+    // Two unlocked tries, each beaten, then the locked way (no guarded write) succeeds.
+    expect(beaten).toBe(2);
+    expect(seen).toHaveLength(3);
+    expect(result).toMatchObject({ changed: true, record: { status: 'joined', lastSequence: 1 } });
+    const stored = await db
+      .selectFrom('invitations')
+      .select(['status', 'updated_at'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({ status: 'joined', updated_at: '2026-12-01T12:00:01.000Z' });
   });
 });

@@ -56,9 +56,12 @@ export abstract class InvitationRepository {
   abstract findOpen(provider: ProviderName, conversationId: string, to: string): Promise<InvitationRecord | undefined>;
 
   /**
-   * Reads the invitation under a row lock, lets `plan` decide what changes, and writes
-   * it. Returns the stored record after the change (or unchanged when plan returns
-   * undefined), or undefined when no invitation matches.
+   * Reads the invitation, lets `plan` decide what changes, and writes it, so that no
+   * other change of the invitation comes between the read and the write (SQLite: one
+   * transaction; PostgreSQL: writes guarded by the row's version, or the row lock).
+   * `plan` must be pure apart from reading the clock: it may be called again with a newer
+   * record when a concurrent change won. Returns the stored record after the change (or
+   * unchanged when plan returns undefined), or undefined when no invitation matches.
    */
   abstract transition(
     key: InvitationKey,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { sql, type Compilable, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Compilable, type Kysely, type Selectable } from 'kysely';
 import type { InvitationError } from '../common/errors/gateway-error';
 import type { InvitationStatus } from '../lifecycle/invitation-status';
 import type { SignalSource } from '../lifecycle/provider-signal';
@@ -10,7 +10,7 @@ import { claimDueRows } from '../persistence/claims';
 import { CompiledOnce } from '../persistence/compiled-once';
 import { DATABASE, type DatabaseHandle } from '../persistence/database';
 import { OutboxSignal } from '../persistence/outbox-signal';
-import { executeWritesTogether } from '../persistence/writes-together';
+import { executeWritesTogether, guardedWrites } from '../persistence/writes-together';
 import type { Database, HistoryTable, InvitationsTable } from '../persistence/schema';
 import type { Modality, ProviderName } from '../providers/invitation-provider';
 import { OPTIONAL_TEXT_FIELDS, type OptionalTextField, type OptionalTextValues } from '../providers/optional-fields';
@@ -103,6 +103,20 @@ const HISTORY_JSON = {
 };
 type RowWithHistory = Row & { history_json: string | HistoryRow[] };
 
+/** PostgreSQL's row version: `xmin`, the transaction that wrote this version of the row. */
+const ROW_VERSION = sql<string>`invitations.xmin::text`.as('row_version');
+type VersionedRow = RowWithHistory & { row_version: string };
+
+/** An unlocked transition's writes found the row changed since its read (transitionUnlocked). */
+const CHANGED_MEANWHILE = Symbol('changed meanwhile');
+
+/** What a transition answers, and what to do once its writes are committed. */
+interface TransitionOutcome {
+  result: { record: InvitationRecord; changed: boolean } | undefined;
+  before?: InvitationRecord;
+  wroteOutbox?: boolean;
+}
+
 /**
  * SQLite answers the JSON as text, PostgreSQL (json) already parsed. Put in sequence
  * order here: an aggregate's ORDER BY made SQLite sort in a temporary B-tree on every
@@ -142,6 +156,16 @@ export class KyselyInvitationRepository extends InvitationRepository {
     [operationId: string, provider: ProviderName]
   >((db) => this.lockedOnPostgres(this.withHistory(db).where('operation_id', '=', '').where('provider', '=', 'graph')));
 
+  /** PostgreSQL's unlocked read for a transition: the row, its history and its version. */
+  private readonly versionedById = new CompiledOnce<Database, VersionedRow, [id: string]>((db) =>
+    this.withHistory(db).select(ROW_VERSION).where('id', '=', ''),
+  );
+  private readonly versionedByOperation = new CompiledOnce<
+    Database,
+    VersionedRow,
+    [operationId: string, provider: ProviderName]
+  >((db) => this.withHistory(db).select(ROW_VERSION).where('operation_id', '=', '').where('provider', '=', 'graph'));
+
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     @Optional() private readonly hub?: TelemetryHub,
@@ -166,11 +190,15 @@ export class KyselyInvitationRepository extends InvitationRepository {
   }
 
   async insert(plan: TransitionPlan): Promise<void> {
+    const writes = (db: Kysely<Database>) => [
+      db.insertInto('invitations').values(toRow(plan.after)),
+      ...this.effectsOf(db, plan),
+    ];
     try {
-      await this.db.transaction().execute(async (trx) => {
-        const row = trx.insertInto('invitations').values(toRow(plan.after));
-        await executeWritesTogether(trx, this.database.dialect, [row, ...this.effectsOf(trx, plan)]);
-      });
+      // On PostgreSQL the writes are one statement (executeWritesTogether), atomic on its
+      // own: no begin and commit around it, two round trips fewer.
+      if (this.database.dialect === 'postgres') await executeWritesTogether(this.db, 'postgres', writes(this.db));
+      else await this.db.transaction().execute((trx) => executeWritesTogether(trx, 'sqlite', writes(trx)));
     } catch (error) {
       if (isOpenTargetViolation(error)) throw new DuplicateOpenInvitation();
       throw error;
@@ -191,19 +219,88 @@ export class KyselyInvitationRepository extends InvitationRepository {
     return row ? toRecord(row, await this.historyOf(this.db, [row.id])) : undefined;
   }
 
+  /**
+   * How many times a PostgreSQL transition tries without a lock before it takes the row
+   * lock: an unlocked try loses only to a concurrent change of the same invitation, and
+   * the locked way always makes progress. Tests set 0 to exercise the locked way.
+   */
+  unlockedAttempts = 3;
+
   async transition(
     key: InvitationKey,
     plan: (current: InvitationRecord) => TransitionPlan | undefined,
   ): Promise<{ record: InvitationRecord; changed: boolean } | undefined> {
-    let before: InvitationRecord | undefined;
-    let wroteOutbox = false;
-    const result = await this.db.transaction().execute(async (trx) => {
+    if (this.database.dialect === 'postgres') {
+      for (let attempt = 0; attempt < this.unlockedAttempts; attempt++) {
+        const outcome = await this.transitionUnlocked(key, plan);
+        if (outcome !== CHANGED_MEANWHILE) return this.afterTransition(outcome);
+      }
+    }
+    return this.afterTransition(await this.transitionLocked(key, plan));
+  }
+
+  private afterTransition(outcome: TransitionOutcome): TransitionOutcome['result'] {
+    if (outcome.wroteOutbox) this.outbox?.written();
+    if (outcome.before && outcome.result) reportStatusChange(this.hub, outcome.before, outcome.result.record);
+    return outcome.result;
+  }
+
+  /**
+   * PostgreSQL, optimistic, two round trips: the row with its history (one statement,
+   * one snapshot, so the two agree), the plan, then every write as one statement guarded
+   * by the row's version (its `xmin`, which every update of the row changes: the
+   * optimistic concurrency token Npgsql documents for PostgreSQL). The locked way costs
+   * four (begin, the locked read, the writes, commit). When another transaction changed
+   * the row between the read and the writes, nothing is written and the caller tries
+   * again with the newer row.
+   */
+  private async transitionUnlocked(
+    key: InvitationKey,
+    plan: (current: InvitationRecord) => TransitionPlan | undefined,
+  ): Promise<TransitionOutcome | typeof CHANGED_MEANWHILE> {
+    const query =
+      'id' in key
+        ? this.versionedById.with(this.db, key.id)
+        : this.versionedByOperation.with(this.db, key.operationId, key.provider);
+    const [found] = (await this.db.executeQuery(query)).rows;
+    if (!found) return { result: undefined };
+    const { history_json: json, row_version: version, ...row } = found;
+    const current = toRecord(row, historyFromJson(json));
+    const change = plan(current);
+    if (!change) return { result: { record: current, changed: false } };
+    const changed = changedColumns(row, toRow(change.after));
+    // An update even when no column changes (a plan of timers only): it is the guard, and
+    // it gives the row a new version, so that a concurrent plan made from this one fails.
+    const guard = this.db
+      .updateTable('invitations')
+      .set(Object.keys(changed).length > 0 ? changed : { updated_at: row.updated_at })
+      .where('id', '=', row.id)
+      .where(sql<string>`xmin::text`, '=', version)
+      .returning(sql<number>`1`.as('guarded'));
+    const writes = this.effectsOf(this.db, change).map((write) => write.compile());
+    const [{ applied }] = (await this.db.executeQuery(guardedWrites(guard.compile(), writes))).rows as [
+      { applied: number },
+    ];
+    if (applied !== 1) return CHANGED_MEANWHILE;
+    return {
+      result: { record: change.after, changed: true },
+      before: current,
+      wroteOutbox: change.deliveries.length > 0,
+    };
+  }
+
+  /** One transaction around the row (locked on PostgreSQL), the plan and the writes. */
+  private async transitionLocked(
+    key: InvitationKey,
+    plan: (current: InvitationRecord) => TransitionPlan | undefined,
+  ): Promise<TransitionOutcome> {
+    return this.db.transaction().execute(async (trx): Promise<TransitionOutcome> => {
       const query =
         'id' in key
           ? this.forTransitionById.with(this.db, key.id)
           : this.forTransitionByOperation.with(this.db, key.operationId, key.provider);
       const [found] = (await trx.executeQuery(query)).rows;
-      if (!found) return undefined;
+      if (!found) return { result: undefined };
       const { history_json: json, ...row } = found;
       const locked = historyFromJson(json);
       // Another transaction changed the row while this one waited for its lock: read the
@@ -211,18 +308,17 @@ export class KyselyInvitationRepository extends InvitationRepository {
       const history = historyCompleteFor(row, locked) ? locked : await this.historyOf(trx, [row.id]);
       const current = toRecord(row, history);
       const change = plan(current);
-      if (!change) return { record: current, changed: false };
+      if (!change) return { result: { record: current, changed: false } };
       const changed = changedColumns(row, toRow(change.after));
       const update =
         Object.keys(changed).length > 0 ? [trx.updateTable('invitations').set(changed).where('id', '=', row.id)] : [];
       await executeWritesTogether(trx, this.database.dialect, [...update, ...this.effectsOf(trx, change)]);
-      before = current;
-      wroteOutbox = change.deliveries.length > 0;
-      return { record: change.after, changed: true };
+      return {
+        result: { record: change.after, changed: true },
+        before: current,
+        wroteOutbox: change.deliveries.length > 0,
+      };
     });
-    if (wroteOutbox) this.outbox?.written();
-    if (before && result) reportStatusChange(this.hub, before, result.record);
-    return result;
   }
 
   async findById(id: string): Promise<InvitationRecord | undefined> {
@@ -317,7 +413,7 @@ export class KyselyInvitationRepository extends InvitationRepository {
   }
 
   /** The writes besides the row: its history entry, timers and outbox rows (executeWritesTogether). */
-  private effectsOf(trx: Transaction<Database>, plan: TransitionPlan): Compilable[] {
+  private effectsOf(trx: Kysely<Database>, plan: TransitionPlan): Compilable[] {
     const id = plan.after.id;
     const writes: Compilable[] = [];
     if (plan.entry) {
@@ -367,7 +463,7 @@ export class KyselyInvitationRepository extends InvitationRepository {
    * A terminal transition clears three kinds: one statement instead of three. The
    * cleared and the set kinds never overlap, so no two writes touch one row.
    */
-  private timerWrites(trx: Transaction<Database>, id: string, timers: TransitionPlan['timers']): Compilable[] {
+  private timerWrites(trx: Kysely<Database>, id: string, timers: TransitionPlan['timers']): Compilable[] {
     const finalDue = new Map<TimerKind, string | null>();
     for (const timer of timers) finalDue.set(timer.kind, timer.dueAt);
     const cleared = [...finalDue].filter(([, dueAt]) => !dueAt).map(([kind]) => kind);

@@ -67,8 +67,7 @@ export class SignalIntake {
   }
 
   async applyTo(key: InvitationKey, signal: IntakeSignal): Promise<IntakeResult | undefined> {
-    const now = new Date();
-    return this.write(key, (current) => planFor(current, signal, now));
+    return this.write(key, (current) => planFor(current, signal, new Date()));
   }
 
   /**
@@ -79,9 +78,9 @@ export class SignalIntake {
    * A repeated cancel, or one of a terminal invitation, changes nothing.
    */
   async requestCancel(id: string, providerCanCancel: boolean): Promise<IntakeResult | undefined> {
-    const now = new Date();
-    const at = now.toISOString();
     return this.write({ id }, (latest) => {
+      const now = new Date();
+      const at = now.toISOString();
       if (latest.terminal || latest.cancelRequestedAt) return undefined;
       const decision = decide(lifecycleStateOf(latest), CANCEL_BEFORE_SUBMIT, now);
       if (decision.kind === 'apply') {
@@ -102,6 +101,12 @@ export class SignalIntake {
     );
   }
 
+  /**
+   * `plan` reads the clock itself: the repository may call it more than once (a
+   * PostgreSQL state change plans again when another replica changed the row first), and
+   * the time of the plan that is written is then after every change committed before it,
+   * so an invitation's history entries keep their times in sequence order.
+   */
   private async write(
     key: InvitationKey,
     plan: (current: InvitationRecord) => TransitionPlan | undefined,

@@ -37,12 +37,47 @@ export async function executeWritesTogether(
  * `$n` in the SQL text is always a placeholder.
  */
 export function combinedWrites(queries: readonly CompiledQuery[]): CompiledQuery {
+  const { texts, parameters } = renumbered(queries);
+  const parts = texts.map((text, index) => `w${index + 1} as (${text})`);
+  return CompiledQuery.raw(`with ${parts.join(', ')} select 1`, parameters);
+}
+
+/**
+ * One PostgreSQL statement that applies `writes` only if `guard` — an UPDATE … RETURNING
+ * of at most one row, whose WHERE states what the row must still be — changed that row:
+ * an optimistic state change (KyselyInvitationRepository.transition) in one round trip,
+ * atomic as every single statement is. Each write is made to depend on the guard's row:
+ * an `insert … values (…)` of one row (an upsert too) becomes `insert … select … from g`,
+ * a delete's condition gains `and exists (select 1 from g)`; any other write throws. The
+ * statement answers `applied`: 1 when the guard matched and every write ran, 0 when it
+ * matched nothing and nothing was written.
+ *
+ * A concurrent transaction holding the row makes the guard wait for its end; PostgreSQL
+ * (READ COMMITTED) then checks the guard's WHERE again against the row as committed, so
+ * a changed row fails the guard rather than being overwritten.
+ */
+export function guardedWrites(guard: CompiledQuery, writes: readonly CompiledQuery[]): CompiledQuery {
+  const { texts, parameters } = renumbered([guard, ...writes]);
+  const [guardText, ...writeTexts] = texts;
+  const parts = [`g as (${guardText})`, ...writeTexts.map((text, index) => `w${index + 1} as (${dependent(text)})`)];
+  return CompiledQuery.raw(`with ${parts.join(', ')} select count(*)::int as applied from g`, parameters);
+}
+
+/** A write that runs only when the guard CTE `g` has its row (see guardedWrites). */
+function dependent(text: string): string {
+  const insert = /^(insert into .+?) values \((\$\d+(?:, \$\d+)*)\)((?: on conflict .*)?)$/s.exec(text);
+  if (insert) return `${insert[1]} select ${insert[2]} from g${insert[3]}`;
+  const del = /^(delete from "[^"]+") where (.+)$/s.exec(text);
+  if (del && !/\breturning\b/i.test(del[2])) return `${del[1]} where (${del[2]}) and exists (select 1 from g)`;
+  throw new Error(`Cannot make this write depend on the guard: ${text}`);
+}
+
+function renumbered(queries: readonly CompiledQuery[]): { texts: string[]; parameters: unknown[] } {
   const parameters: unknown[] = [];
-  const parts = queries.map((query, index) => {
+  const texts = queries.map((query) => {
     const offset = parameters.length;
     parameters.push(...query.parameters);
-    const text = query.sql.replace(/\$(\d+)\b/g, (_match, n: string) => `$${Number(n) + offset}`);
-    return `w${index + 1} as (${text})`;
+    return query.sql.replace(/\$(\d+)\b/g, (_match, n: string) => `$${Number(n) + offset}`);
   });
-  return CompiledQuery.raw(`with ${parts.join(', ')} select 1`, parameters);
+  return { texts, parameters };
 }

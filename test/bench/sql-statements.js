@@ -1,5 +1,7 @@
-// Preload for a gateway on SQLite: counts and times every statement better-sqlite3 runs,
-// by SQL text, and writes the table when the process exits (a SIGTERM stop included).
+// Preload for a gateway: counts and times every statement it runs, by SQL text — on SQLite
+// every statement better-sqlite3 runs, on PostgreSQL every query node-postgres sends (its
+// time is the round trip: from the call to the answer) — and writes the table when the
+// process exits (a SIGTERM stop included).
 //
 //   BENCH_NODE_ARGS="-r ./test/bench/sql-statements.js" BENCH_ONLY=sqlite npm run bench
 //   node -r ./test/bench/sql-statements.js dist/main.js      # then stop it with SIGTERM
@@ -38,6 +40,24 @@ for (const method of ['run', 'all', 'get', 'iterate']) {
 const originalExec = Database.prototype.exec;
 Database.prototype.exec = function (text) {
   return timed(text.replace(/\s+/g, ' ').trim().slice(0, 140), () => originalExec.call(this, text));
+};
+
+const pg = require('pg');
+const originalQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function (config, ...rest) {
+  const text = typeof config === 'string' ? config : config?.text;
+  const answer = originalQuery.call(this, config, ...rest);
+  if (typeof text !== 'string' || typeof answer?.then !== 'function') return answer;
+  const key = text.replace(/\s+/g, ' ').trim().slice(0, 140);
+  const started = process.hrtime.bigint();
+  const record = () => {
+    const entry = stats.get(key) ?? { count: 0, ns: 0n };
+    entry.count += 1;
+    entry.ns += process.hrtime.bigint() - started;
+    stats.set(key, entry);
+  };
+  answer.then(record, record);
+  return answer;
 };
 
 // The WAL checkpointer's thread loads this preload too: only the main thread reports.
