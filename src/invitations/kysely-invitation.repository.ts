@@ -249,7 +249,8 @@ export class KyselyInvitationRepository extends InvitationRepository {
    * PostgreSQL, optimistic, two round trips: the row with its history (one statement,
    * one snapshot, so the two agree), the plan, then every write as one statement guarded
    * by the row's version (its `xmin`, which every update of the row changes: the
-   * optimistic concurrency token Npgsql documents for PostgreSQL). The locked way costs
+   * optimistic concurrency token Npgsql documents for PostgreSQL,
+   * https://npgsql.org/efcore/modeling/concurrency.html). The locked way costs
    * four (begin, the locked read, the writes, commit). When another transaction changed
    * the row between the read and the writes, nothing is written and the caller tries
    * again with the newer row.

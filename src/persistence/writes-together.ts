@@ -54,7 +54,8 @@ export function combinedWrites(queries: readonly CompiledQuery[]): CompiledQuery
  *
  * A concurrent transaction holding the row makes the guard wait for its end; PostgreSQL
  * (READ COMMITTED) then checks the guard's WHERE again against the row as committed, so
- * a changed row fails the guard rather than being overwritten.
+ * a changed row fails the guard rather than being overwritten
+ * (https://www.postgresql.org/docs/current/transaction-iso.html#XACT-READ-COMMITTED).
  */
 export function guardedWrites(guard: CompiledQuery, writes: readonly CompiledQuery[]): CompiledQuery {
   const { texts, parameters } = renumbered([guard, ...writes]);
