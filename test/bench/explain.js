@@ -126,6 +126,7 @@ async function main() {
   const { KyselyDeliveryRepository } = dist('delivery/delivery.repository');
   const { TokenBucketStore } = dist('common/rate-limit/token-bucket.store');
   const { TraceRepository } = dist('trace/trace.repository');
+  const { planEntry } = dist('invitations/transition-plan');
   const { InvitationRetentionRepository } = dist('retention/invitation-retention.repository');
   const invitations = new KyselyInvitationRepository(database);
   const idempotency = new KyselyIdempotencyRepository(database);
@@ -203,6 +204,13 @@ async function main() {
             },
           ],
         }),
+    ],
+    [
+      'a state change of it: row, history entry, outbox row (on PostgreSQL its read, then one statement guarded by the row version)',
+      () =>
+        invitations.transition({ id: created.id }, (current) =>
+          planEntry(current, { sequence: 2, status: 'submitted', at: now, source: 'provider_response' }),
+        ),
     ],
     ['idempotency lookup', () => idempotency.find(sample.caller, idempotencyKey)],
     ['get by id, with its history', () => invitations.findById(sample.id)],
