@@ -91,20 +91,24 @@ describe.each(TEST_DATABASES)('the history a transition reads with its row (%s)'
     await database.close();
   });
 
-  /** Resolves once a backend waits for a row lock while running a statement that matches `like`. */
-  async function someoneWaitsForALock(like: string): Promise<void> {
+  /**
+   * Resolves once a backend of this spec waits for the other replica's transaction
+   * (backend `holder`) while running a statement that matches `like`: other specs run
+   * their own transactions on the same server meanwhile.
+   */
+  async function someoneWaitsFor(holder: number, like: string): Promise<void> {
     for (let attempt = 0; attempt < 500; attempt++) {
       const { rows } = await sql<{ waiting: number }>`
         select count(*)::int as waiting from pg_stat_activity
-         where wait_event_type = 'Lock' and query like ${like}`.execute(other.db);
+         where pg_blocking_pids(pid) @> array[${holder}::int] and query like ${like}`.execute(other.db);
       if (rows[0].waiting > 0) return;
       await new Promise((resolve) => setImmediate(resolve));
     }
-    throw new Error(`no statement like ${like} waited for a lock`);
+    throw new Error(`no statement like ${like} waited for backend ${holder}`);
   }
 
   /** An invitation at entry 2, and the other replica holding it with entry 3 written, not yet committed. */
-  async function otherReplicaHoldsEntry3(): Promise<{ id: string; commit: () => Promise<void> }> {
+  async function otherReplicaHoldsEntry3(): Promise<{ id: string; holder: number; commit: () => Promise<void> }> {
     const { id } = await insertInvitationRow(database.handle.db, { status: 'submitted', last_sequence: 2 });
     await database.handle.db
       .insertInto('invitation_history')
@@ -112,21 +116,23 @@ describe.each(TEST_DATABASES)('the history a transition reads with its row (%s)'
       .execute();
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    let holding!: () => void;
-    const held = new Promise<void>((resolve) => (holding = resolve));
+    let holding!: (backend: number) => void;
+    const held = new Promise<number>((resolve) => (holding = resolve));
     const otherReplica = other.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ backend: number }>`select pg_backend_pid() as backend`.execute(trx);
       await sql`select id from invitations where id = ${id} for update`.execute(trx);
       await trx
         .insertInto('invitation_history')
         .values(entry(id, 3, 'ringing'))
         .execute();
       await trx.updateTable('invitations').set({ status: 'ringing', last_sequence: 3 }).where('id', '=', id).execute();
-      holding();
+      holding(rows[0].backend);
       await released;
     });
-    await held;
+    const holder = await held;
     return {
       id,
+      holder,
       commit: async () => {
         release();
         await otherReplica;
@@ -150,11 +156,11 @@ describe.each(TEST_DATABASES)('the history a transition reads with its row (%s)'
   it('the locked way sees the entry another replica committed while it waited for the lock', async () => {
     const invitations = new KyselyInvitationRepository(database.handle);
     invitations.unlockedAttempts = 0;
-    const { id, commit } = await otherReplicaHoldsEntry3();
+    const { id, holder, commit } = await otherReplicaHoldsEntry3();
 
     const seen: InvitationRecord[] = [];
     const transition = invitations.transition({ id }, (current) => void seen.push(current));
-    await someoneWaitsForALock('%for update%');
+    await someoneWaitsFor(holder, '%for update%');
     await commit();
     await transition;
 
@@ -168,13 +174,13 @@ describe.each(TEST_DATABASES)('the history a transition reads with its row (%s)'
 
   it('the unlocked way writes nothing from a stale read, and plans again from the committed row', async () => {
     const invitations = new KyselyInvitationRepository(database.handle);
-    const { id, commit } = await otherReplicaHoldsEntry3();
+    const { id, holder, commit } = await otherReplicaHoldsEntry3();
 
     // This transition reads entry 2 (the other's entry 3 is not committed), plans entry 3,
     // and its guarded writes wait for the other's row lock …
     const seen: InvitationRecord[] = [];
     const transition = invitations.transition({ id }, toJoined(seen));
-    await someoneWaitsForALock('with g as (update "invitations"%');
+    await someoneWaitsFor(holder, 'with g as (update "invitations"%');
     // … which commits first: the guard no longer matches, and the transition plans again.
     await commit();
     const result = await transition;
@@ -242,5 +248,41 @@ describe.each(TEST_DATABASES)('the history a transition reads with its row (%s)'
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
     expect(stored).toEqual({ status: 'joined', updated_at: '2026-12-01T12:00:01.000Z' });
+  });
+
+  it.each([
+    ['unlocked', 3],
+    ['locked', 0],
+  ])('a change of timers only still gives the row a new version (the %s way)', async (_way, attempts) => {
+    const invitations = new KyselyInvitationRepository(database.handle);
+    invitations.unlockedAttempts = attempts;
+    const db = database.handle.db;
+    const { id } = await insertInvitationRow(db, { status: 'ringing', last_sequence: 0 });
+    await db
+      .insertInto('timers')
+      .values({
+        invitation_id: id,
+        kind: 'deadline',
+        due_at: '2026-12-01T12:01:00.000Z',
+        lease_owner: null,
+        lease_until: null,
+      })
+      .execute();
+    const versionOf = async () =>
+      (await sql<{ version: string }>`select xmin::text as version from invitations where id = ${id}`.execute(db))
+        .rows[0].version;
+    const before = await versionOf();
+
+    // No column of the row changes: only the deadline timer is cleared.
+    await invitations.transition({ id }, (current) => ({
+      after: current,
+      entry: null,
+      timers: [{ kind: 'deadline', dueAt: null }],
+      deliveries: [],
+    }));
+
+    expect(await db.selectFrom('timers').select('kind').where('invitation_id', '=', id).execute()).toEqual([]);
+    // A plan made from the older version must fail its guard (guardedWrites).
+    expect(await versionOf()).not.toBe(before);
   });
 });

@@ -269,15 +269,8 @@ export class KyselyInvitationRepository extends InvitationRepository {
     const current = toRecord(row, historyFromJson(json));
     const change = plan(current);
     if (!change) return { result: { record: current, changed: false } };
-    const changed = changedColumns(row, toRow(change.after));
-    // An update even when no column changes (a plan of timers only): it is the guard, and
-    // it gives the row a new version, so that a concurrent plan made from this one fails.
-    const guard = this.db
-      .updateTable('invitations')
-      .set(Object.keys(changed).length > 0 ? changed : { updated_at: row.updated_at })
-      .where('id', '=', row.id)
-      .where(sql<string>`xmin::text`, '=', version)
-      .returning(sql<number>`1`.as('guarded'));
+    const [update] = this.rowUpdate(this.db, row, change);
+    const guard = update.where(sql<string>`xmin::text`, '=', version).returning(sql<number>`1`.as('guarded'));
     const writes = this.effectsOf(this.db, change).map((write) => write.compile());
     const [{ applied }] = (await this.db.executeQuery(guardedWrites(guard.compile(), writes))).rows as [
       { applied: number },
@@ -310,9 +303,7 @@ export class KyselyInvitationRepository extends InvitationRepository {
       const current = toRecord(row, history);
       const change = plan(current);
       if (!change) return { result: { record: current, changed: false } };
-      const changed = changedColumns(row, toRow(change.after));
-      const update =
-        Object.keys(changed).length > 0 ? [trx.updateTable('invitations').set(changed).where('id', '=', row.id)] : [];
+      const update = this.rowUpdate(trx, row, change);
       await executeWritesTogether(trx, this.database.dialect, [...update, ...this.effectsOf(trx, change)]);
       return {
         result: { record: change.after, changed: true },
@@ -411,6 +402,21 @@ export class KyselyInvitationRepository extends InvitationRepository {
       .onConflict((conflict) => conflict.columns(['invitation_id', 'kind']).doNothing())
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0);
+  }
+
+  /**
+   * The update of the row: only the columns the change alters (changedColumns). On
+   * PostgreSQL there is one even when no column changes (a plan of timers only), setting
+   * a column to its own value: every state change must give the row a new version
+   * (`xmin`), or an optimistic plan made from the older one could pass its guard beside
+   * this change's timers and outbox rows (guardedWrites). SQLite serializes writers and
+   * needs none.
+   */
+  private rowUpdate(db: Kysely<Database>, row: Row, change: TransitionPlan) {
+    const changed = changedColumns(row, toRow(change.after));
+    if (Object.keys(changed).length === 0 && this.database.dialect !== 'postgres') return [];
+    const columns = Object.keys(changed).length > 0 ? changed : { updated_at: row.updated_at };
+    return [db.updateTable('invitations').set(columns).where('id', '=', row.id)];
   }
 
   /** The writes besides the row: its history entry, timers and outbox rows (executeWritesTogether). */

@@ -56,6 +56,9 @@ export function combinedWrites(queries: readonly CompiledQuery[]): CompiledQuery
  * (READ COMMITTED) then checks the guard's WHERE again against the row as committed, so
  * a changed row fails the guard rather than being overwritten
  * (https://www.postgresql.org/docs/current/transaction-iso.html#XACT-READ-COMMITTED).
+ * Only the guard is checked again: the other writes run on the statement's snapshot. So
+ * every writer of the rows they touch (history, timers, outbox) must update the guarded
+ * row in the same transaction, giving it a new version, as every state change does.
  */
 export function guardedWrites(guard: CompiledQuery, writes: readonly CompiledQuery[]): CompiledQuery {
   const { texts, parameters } = renumbered([guard, ...writes]);
