@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { claimDueRows } from '../persistence/claims';
 import { DATABASE, type DatabaseHandle } from '../persistence/database';
+import { writeAtomically } from '../persistence/writes-together';
 
 export type DeliveryState = 'pending' | 'delivered' | 'failed' | 'gone';
 
@@ -109,21 +110,19 @@ export class KyselyDeliveryRepository extends DeliveryRepository {
       .execute();
   }
 
+  /** The attempt and the delivery's new state, together (writeAtomically: one statement on PostgreSQL). */
   async record(delivery: DueDelivery, owner: string, outcome: AttemptOutcome): Promise<void> {
     const { attempt } = outcome;
-    await this.database.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('delivery_attempts')
-        .values({
-          delivery_id: delivery.id,
-          attempt: attempt.attempt,
-          at: attempt.at,
-          status_code: attempt.statusCode,
-          error: attempt.error,
-          duration_ms: attempt.durationMs,
-        })
-        .execute();
-      await trx
+    await writeAtomically(this.database, (db) => [
+      db.insertInto('delivery_attempts').values({
+        delivery_id: delivery.id,
+        attempt: attempt.attempt,
+        at: attempt.at,
+        status_code: attempt.statusCode,
+        error: attempt.error,
+        duration_ms: attempt.durationMs,
+      }),
+      db
         .updateTable('deliveries')
         .set({
           state: outcome.state,
@@ -136,9 +135,8 @@ export class KyselyDeliveryRepository extends DeliveryRepository {
           finished_at: outcome.state === 'pending' ? null : attempt.at,
         })
         .where('id', '=', delivery.id)
-        .where('lease_owner', '=', owner)
-        .execute();
-    });
+        .where('lease_owner', '=', owner),
+    ]);
   }
 
   async stopInvitation(invitationId: string, at: string): Promise<void> {

@@ -10,7 +10,7 @@ import { claimDueRows } from '../persistence/claims';
 import { CompiledOnce } from '../persistence/compiled-once';
 import { DATABASE, type DatabaseHandle } from '../persistence/database';
 import { OutboxSignal } from '../persistence/outbox-signal';
-import { executeWritesTogether, guardedWrites } from '../persistence/writes-together';
+import { executeWritesTogether, guardedWrites, writeAtomically } from '../persistence/writes-together';
 import type { Database, HistoryTable, InvitationsTable } from '../persistence/schema';
 import type { Modality, ProviderName } from '../providers/invitation-provider';
 import { OPTIONAL_TEXT_FIELDS, type OptionalTextField, type OptionalTextValues } from '../providers/optional-fields';
@@ -190,15 +190,11 @@ export class KyselyInvitationRepository extends InvitationRepository {
   }
 
   async insert(plan: TransitionPlan): Promise<void> {
-    const writes = (db: Kysely<Database>) => [
-      db.insertInto('invitations').values(toRow(plan.after)),
-      ...this.effectsOf(db, plan),
-    ];
     try {
-      // On PostgreSQL the writes are one statement (executeWritesTogether), atomic on its
-      // own: no begin and commit around it, two round trips fewer.
-      if (this.database.dialect === 'postgres') await executeWritesTogether(this.db, 'postgres', writes(this.db));
-      else await this.db.transaction().execute((trx) => executeWritesTogether(trx, 'sqlite', writes(trx)));
+      await writeAtomically(this.database, (db) => [
+        db.insertInto('invitations').values(toRow(plan.after)),
+        ...this.effectsOf(db, plan),
+      ]);
     } catch (error) {
       if (isOpenTargetViolation(error)) throw new DuplicateOpenInvitation();
       throw error;

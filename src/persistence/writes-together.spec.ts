@@ -1,5 +1,7 @@
 import { CompiledQuery } from 'kysely';
-import { combinedWrites, executeWritesTogether, guardedWrites } from './writes-together';
+import type { Kysely } from 'kysely';
+import type { Database } from './schema';
+import { combinedWrites, executeWritesTogether, guardedWrites, writeAtomically } from './writes-together';
 
 describe('writes of one state change, together', () => {
   const insert = CompiledQuery.raw('insert into "a" ("x", "y") values ($1, $2)', ['x1', 'y1']);
@@ -84,5 +86,32 @@ describe('writes of one state change, together', () => {
       const update = CompiledQuery.raw('update "b" set "z" = $1 where "id" = $2', [1, 2]);
       for (const write of [multiRow, returning, update]) expect(() => guardedWrites(guard, [write])).toThrow(/guard/);
     });
+  });
+
+  it('applies writes atomically: one statement without a transaction on PostgreSQL, a transaction on SQLite', async () => {
+    const handle = () => {
+      const sent: string[] = [];
+      const trx = { executeQuery: (query: CompiledQuery) => Promise.resolve(sent.push(`trx: ${query.sql}`)) };
+      const db = {
+        executeQuery: (query: CompiledQuery) => Promise.resolve(sent.push(`db: ${query.sql}`)),
+        transaction: () => ({
+          execute: async (work: (t: typeof trx) => Promise<void>) => {
+            sent.push('begin');
+            await work(trx);
+            sent.push('commit');
+          },
+        }),
+      } as unknown as Kysely<Database>;
+      return { sent, db };
+    };
+    const writes = () => [compilable(insert), compilable(update)];
+
+    const postgres = handle();
+    await writeAtomically({ db: postgres.db, dialect: 'postgres' }, writes);
+    expect(postgres.sent).toEqual([`db: ${combinedWrites([insert, update]).sql}`]);
+
+    const sqlite = handle();
+    await writeAtomically({ db: sqlite.db, dialect: 'sqlite' }, writes);
+    expect(sqlite.sent).toEqual(['begin', `trx: ${insert.sql}`, `trx: ${update.sql}`, 'commit']);
   });
 });

@@ -489,9 +489,13 @@ const SOAK_RATE = process.env.BENCH_SOAK_RATE ? Number(process.env.BENCH_SOAK_RA
 
 /** The memory soak: does RSS grow under a steady load? Bounded: one minute per step. */
 async function soak(mockUrl) {
-  const gw = await startGateway(mockUrl, `sqlite:${join(workDir, 'soak.db')}`, 'gateway-soak');
+  // BENCH_ONLY=postgres (with a PostgreSQL URL): the soak on PostgreSQL instead of SQLite.
+  const onPostgres = ONLY === 'postgres' && PG_URL;
+  const label = onPostgres ? 'PostgreSQL' : 'SQLite';
+  const databaseUrl = onPostgres ? await pgSchema(`bench_${process.pid}_soak`) : `sqlite:${join(workDir, 'soak.db')}`;
+  const gw = await startGateway(mockUrl, databaseUrl, 'gateway-soak');
   const receiver = await startReceiver();
-  const gateway = { name: 'gateway', urls: [gw.url], notifyUrls: [gw.notifyUrl] };
+  const gateway = { name: 'gateway', urls: [gw.url], notifyUrls: [gw.notifyUrl], pids: [gw.pid] };
   // Without BENCH_SOAK_RATE: half of what this gateway sustains here (as the latency rows),
   // so the soak measures memory under load, not an ever-growing backlog.
   const capacity = await round(mockUrl, gateway, { mode: 'closed', kind: 'post', durationMs: ROUND_MS });
@@ -505,6 +509,7 @@ async function soak(mockUrl) {
   });
   const start = gw.rss();
   const samples = [];
+  const cpu = [];
   let requests = 0;
   let errors = 0;
   for (let minute = 1; minute <= SOAK_MINUTES; minute += 1) {
@@ -518,16 +523,20 @@ async function soak(mockUrl) {
     requests += result.requests;
     errors += result.errors + result.dropped;
     samples.push(gw.rss());
-    console.log(`soak minute ${minute}: RSS ${mb(gw.rss())}, p99 ${fmt(result.p99, 1)} ms`);
+    cpu.push(result.cpuPerRequestMs);
+    console.log(
+      `soak minute ${minute}: RSS ${mb(gw.rss())}, p99 ${fmt(result.p99, 1)} ms, CPU ${fmt(result.cpuPerRequestMs, 2)} ms per POST`,
+    );
   }
   const end = gw.rss();
   receiver.close();
   const peak = gw.peakRss();
   await gw.stop();
   console.log(
-    `\n### Soak (SQLite, ${SOAK_MINUTES} min at ${rate} POST/s with webhooks, after a 30 s warm-up)\n\n` +
+    `\n### Soak (${label}, ${SOAK_MINUTES} min at ${rate} POST/s with webhooks, after a 30 s warm-up)\n\n` +
       `| RSS at start | RSS at end | peak | requests | failed or dropped |\n|---:|---:|---:|---:|---:|\n` +
-      `| ${mb(start)} | ${mb(end)} | ${mb(peak)} | ${fmt(requests)} | ${errors} |\n\nPer minute: ${samples.map(mb).join(', ')}.`,
+      `| ${mb(start)} | ${mb(end)} | ${mb(peak)} | ${fmt(requests)} | ${errors} |\n\nPer minute: ${samples.map(mb).join(', ')}.` +
+      `\n\nServer CPU per POST with its webhooks and notifications, per minute: ${cpu.map((ms) => `${fmt(ms, 2)} ms`).join(', ')}.`,
   );
 }
 
