@@ -117,6 +117,11 @@ interface TransitionOutcome {
   wroteOutbox?: boolean;
 }
 
+/** The outcome of a change whose writes were committed. */
+function appliedOutcome(before: InvitationRecord, change: TransitionPlan): TransitionOutcome {
+  return { result: { record: change.after, changed: true }, before, wroteOutbox: change.deliveries.length > 0 };
+}
+
 /**
  * SQLite answers the JSON as text, PostgreSQL (json) already parsed. Put in sequence
  * order here: an aggregate's ORDER BY made SQLite sort in a temporary B-tree on every
@@ -271,12 +276,7 @@ export class KyselyInvitationRepository extends InvitationRepository {
     const [{ applied }] = (await this.db.executeQuery(guardedWrites(guard.compile(), writes))).rows as [
       { applied: number },
     ];
-    if (applied !== 1) return CHANGED_MEANWHILE;
-    return {
-      result: { record: change.after, changed: true },
-      before: current,
-      wroteOutbox: change.deliveries.length > 0,
-    };
+    return applied === 1 ? appliedOutcome(current, change) : CHANGED_MEANWHILE;
   }
 
   /** One transaction around the row (locked on PostgreSQL), the plan and the writes. */
@@ -301,11 +301,7 @@ export class KyselyInvitationRepository extends InvitationRepository {
       if (!change) return { result: { record: current, changed: false } };
       const update = this.rowUpdate(trx, row, change);
       await executeWritesTogether(trx, this.database.dialect, [...update, ...this.effectsOf(trx, change)]);
-      return {
-        result: { record: change.after, changed: true },
-        before: current,
-        wroteOutbox: change.deliveries.length > 0,
-      };
+      return appliedOutcome(current, change);
     });
   }
 

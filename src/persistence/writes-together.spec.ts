@@ -1,5 +1,4 @@
-import { CompiledQuery } from 'kysely';
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from './schema';
 import { combinedWrites, executeWritesTogether, guardedWrites, writeAtomically } from './writes-together';
 

@@ -16,15 +16,20 @@ const Database = require('better-sqlite3');
 
 const stats = new Map();
 
+/** Counts one run of the statement `key` that began at `started` (hrtime) and ended now. */
+function count(key, started) {
+  const entry = stats.get(key) ?? { count: 0, ns: 0n };
+  entry.count += 1;
+  entry.ns += process.hrtime.bigint() - started;
+  stats.set(key, entry);
+}
+
 function timed(key, run) {
   const started = process.hrtime.bigint();
   try {
     return run();
   } finally {
-    const entry = stats.get(key) ?? { count: 0, ns: 0n };
-    entry.count += 1;
-    entry.ns += process.hrtime.bigint() - started;
-    stats.set(key, entry);
+    count(key, started);
   }
 }
 
@@ -46,17 +51,12 @@ const pg = require('pg');
 const originalQuery = pg.Client.prototype.query;
 pg.Client.prototype.query = function (config, ...rest) {
   const text = typeof config === 'string' ? config : config?.text;
+  const started = process.hrtime.bigint();
   const answer = originalQuery.call(this, config, ...rest);
   if (typeof text !== 'string' || typeof answer?.then !== 'function') return answer;
   const key = text.replace(/\s+/g, ' ').trim().slice(0, 140);
-  const started = process.hrtime.bigint();
-  const record = () => {
-    const entry = stats.get(key) ?? { count: 0, ns: 0n };
-    entry.count += 1;
-    entry.ns += process.hrtime.bigint() - started;
-    stats.set(key, entry);
-  };
-  answer.then(record, record);
+  const done = () => count(key, started);
+  answer.then(done, done);
   return answer;
 };
 
