@@ -1,5 +1,6 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { sql } from 'kysely';
+import { PROBE_CACHE_MS } from '../src/health/probe-cache';
 import { openDatabase, type DatabaseHandle } from '../src/persistence/database';
 import { freePort, startTestApp, type TestApp } from './support/test-app';
 import { TEST_DATABASE_URL, createTestSchema, type TestSchema } from './support/test-database';
@@ -82,6 +83,16 @@ class CuttableProxy {
   }
 }
 
+/** /health/ready's status once it answers 200, or its last status after `ms`. */
+async function readyWithin(service: TestApp, ms: number): Promise<number> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const { status } = await service.request('/health/ready');
+    if (status === 200 || Date.now() > until) return status;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 describeOnPostgres('a PostgreSQL outage', () => {
   let schema: TestSchema;
   let proxy: CuttableProxy;
@@ -132,6 +143,8 @@ describeOnPostgres('a PostgreSQL outage', () => {
     await proxy.open();
     const after = await service.request(`/invitations/${id}`);
     expect(after.status).toBe(200);
-    expect((await service.request('/health/ready')).status).toBe(200);
+    // A provider probe that ran during the outage failed with it (UCWA keeps its
+    // application in the shared state, in the database) and is reused for PROBE_CACHE_MS.
+    expect(await readyWithin(service, PROBE_CACHE_MS + 5_000)).toBe(200);
   });
 });

@@ -1,3 +1,4 @@
+import { DeliveryRepository, type DueDelivery } from '../src/delivery/delivery.repository';
 import { OutboxSignal } from '../src/persistence/outbox-signal';
 import { createInvitation, readJson, waitForTerminal } from './support/invitations-client';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -70,11 +71,46 @@ describe.each(TEST_DATABASES)('webhooks (%s)', (database) => {
     );
   });
 
+  // The rows a replica commits come leased to its own dispatcher (OutboxSignal) and go
+  // out at once: only a row handed back (behind an earlier one still in flight, under
+  // load) goes through the claim.
+  it('sends the rows it commits without claiming them', async () => {
+    const repository = app.app.get(DeliveryRepository);
+    const claimDue = repository.claimDue.bind(repository);
+    const claimed: DueDelivery[] = [];
+    const claim = jest.spyOn(repository, 'claimDue').mockImplementation(async (...args) => {
+      const rows = await claimDue(...args);
+      claimed.push(...rows);
+      return rows;
+    });
+    const release = jest.spyOn(repository, 'release');
+    try {
+      const hooks = await receiver();
+      const created = await invite(hooks.url);
+      const done = await waitForTerminal(app, created.body.id);
+      await hooks.waitFor(() => hooks.sequencesOf(done.id).length === done.history.length);
+      expect(hooks.sequencesOf(done.id)).toEqual(done.history.map((entry) => entry.sequence));
+      const handedBack = new Set(release.mock.calls.map(([row]) => row.id));
+      const claimedOwn = claimed.filter((row) => row.invitationId === done.id);
+      expect(claimedOwn.filter((row) => !handedBack.has(row.id))).toEqual([]);
+      expect(claimedOwn.length).toBeLessThan(done.history.length);
+    } finally {
+      claim.mockRestore();
+      release.mockRestore();
+    }
+  });
+
   it('retries a failed delivery with the same webhook-id and keeps order behind it', async () => {
     const hooks = await receiver({ failFirst: 1, failStatus: 503 });
+    const repository = app.app.get(DeliveryRepository);
+    const release = jest.spyOn(repository, 'release');
     const created = await invite(hooks.url, 'decline');
     const done = await waitForTerminal(app, created.body.id);
     await hooks.waitFor(() => hooks.sequencesOf(done.id).length === done.history.length, 30_000);
+    // Rows committed while the first waited for its retry were handed back, not sent.
+    const handedBack = release.mock.calls.map(([row]) => row).filter((row) => row.invitationId === done.id);
+    release.mockRestore();
+    expect(handedBack.map((row) => row.sequence)).toContain(2);
     const received = hooks.of(done.id);
     expect(received[0]).toMatchObject({ sequence: 1, answered: 503 });
     expect(received[1]).toMatchObject({ sequence: 1, answered: 204, webhookId: received[0].webhookId });

@@ -2,18 +2,23 @@ import { Inject, Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { claimDueRows } from '../persistence/claims';
 import { DATABASE, type DatabaseHandle } from '../persistence/database';
+import { CompiledOnce } from '../persistence/compiled-once';
+import type { OutboxRow } from '../persistence/outbox-signal';
+import type { Database } from '../persistence/schema';
 import { writeAtomically } from '../persistence/writes-together';
 
 export type DeliveryState = 'pending' | 'delivered' | 'failed' | 'gone';
 
-export interface DueDelivery {
-  id: string;
-  invitationId: string;
-  sequence: number;
-  callbackUrl: string;
-  payload: string;
+export interface DueDelivery extends OutboxRow {
   attempts: number;
 }
+
+/**
+ * Whether a row may be sent now: `stopped` after a receiver's 410 for its invitation,
+ * `behind` while an earlier row of its invitation is still pending (the order per
+ * invitation: a row handed over at its commit was not claimed in order), else `ready`.
+ */
+export type Readiness = 'ready' | 'stopped' | 'behind';
 
 export interface AttemptRecord {
   attempt: number;
@@ -50,8 +55,8 @@ export abstract class DeliveryRepository {
   abstract record(delivery: DueDelivery, owner: string, outcome: AttemptOutcome): Promise<void>;
   /** After a 410: the receiver wants no more for this invitation. */
   abstract stopInvitation(invitationId: string, at: string): Promise<void>;
-  /** Whether a receiver answered 410 for this invitation (later rows are not sent). */
-  abstract isStopped(invitationId: string): Promise<boolean>;
+  /** Asked before each attempt: one statement (a 410 for the invitation, an earlier row pending). */
+  abstract readiness(delivery: DueDelivery): Promise<Readiness>;
   abstract listFor(invitationId: string): Promise<DeliveryRecord[]>;
 }
 
@@ -61,6 +66,32 @@ const IN_ORDER = sql`state = 'pending' and not exists (
    where earlier.invitation_id = deliveries.invitation_id
      and earlier.sequence < deliveries.sequence
      and earlier.state = 'pending')`;
+
+/** Both questions of `readiness` in one statement, on the (invitation_id, state) index. */
+const READINESS = new CompiledOnce<
+  Database,
+  { stopped: unknown; behind: unknown },
+  [invitationId: string, gone: 'gone', invitationId: string, pending: 'pending', sequence: number]
+>((db) =>
+  db.selectNoFrom((eb) => [
+    eb
+      .exists(eb.selectFrom('deliveries').select('id').where('invitation_id', '=', '').where('state', '=', 'gone'))
+      .as('stopped'),
+    eb
+      .exists(
+        eb
+          .selectFrom('deliveries')
+          .select('id')
+          .where('invitation_id', '=', '')
+          .where('state', '=', 'pending')
+          .where('sequence', '<', 0),
+      )
+      .as('behind'),
+  ]),
+);
+
+/** SQLite answers 0 or 1, PostgreSQL a boolean. */
+const truthy = (value: unknown): boolean => value === true || Number(value) === 1;
 
 @Injectable()
 export class KyselyDeliveryRepository extends DeliveryRepository {
@@ -148,14 +179,19 @@ export class KyselyDeliveryRepository extends DeliveryRepository {
       .execute();
   }
 
-  async isStopped(invitationId: string): Promise<boolean> {
-    const row = await this.database.db
-      .selectFrom('deliveries')
-      .select('id')
-      .where('invitation_id', '=', invitationId)
-      .where('state', '=', 'gone')
-      .executeTakeFirst();
-    return row !== undefined;
+  async readiness(delivery: DueDelivery): Promise<Readiness> {
+    const { db } = this.database;
+    const query = READINESS.with(
+      db,
+      delivery.invitationId,
+      'gone',
+      delivery.invitationId,
+      'pending',
+      delivery.sequence,
+    );
+    const [row] = (await db.executeQuery(query)).rows;
+    if (truthy(row?.stopped)) return 'stopped';
+    return truthy(row?.behind) ? 'behind' : 'ready';
   }
 
   async listFor(invitationId: string): Promise<DeliveryRecord[]> {

@@ -9,7 +9,7 @@ import {
 import { BackgroundLoop } from '../common/background-loop';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { telemetry } from '../observability/telemetry';
-import { OutboxSignal } from '../persistence/outbox-signal';
+import { OutboxSignal, type OutboxRow } from '../persistence/outbox-signal';
 import { WORKER_ID } from '../persistence/persistence.module';
 import { DeliveryRepository, type AttemptOutcome, type DueDelivery } from './delivery.repository';
 import { nextRetryDelayMs } from './retry-schedule';
@@ -64,7 +64,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   /** Per receiver: the rows waiting for one of its slots, first come first served. */
   private readonly waiting = new Map<string, (() => void)[]>();
   private readonly stopping = new AbortController();
-  private unsubscribe?: () => void;
+  private detach?: () => void;
+  /**
+   * Set when the last claim filled every free slot, or a handed-over row found none: due
+   * rows may be waiting, so the next attempt to end wakes the loop. Otherwise an attempt
+   * that ends well needs no claim after it (the common case: a row handed over at its commit).
+   */
+  private backlog = false;
+  /** Invitations with a row handed back because an earlier one was pending: its end wakes the loop. */
+  private readonly behind = new Set<string>();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -87,13 +95,19 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   onApplicationBootstrap(): void {
-    // This process committed an outbox row: look now, not at the next poll.
-    this.unsubscribe = this.outbox.subscribe(() => this.loop.wake());
+    // Rows this process commits come leased to this dispatcher and are sent at once.
+    this.detach = this.outbox.attach({
+      owner: this.workerId,
+      leaseMs: this.leaseMs,
+      take: (rows) => this.takeOver(rows),
+      wake: () => this.loop.wake(),
+    });
     this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.unsubscribe?.();
+    // From here new rows are written free; one leased just before waits for its lease to lapse.
+    this.detach?.();
     await this.loop.stop();
     // Cut the attempts still running: shutdown does not wait on a receiver.
     this.stopping.abort();
@@ -118,7 +132,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       free,
     );
     // Claimed rows belong to distinct invitations (in-order claim): they may run in parallel.
-    for (const delivery of due) this.start(delivery);
+    for (const delivery of due) this.start(delivery, true);
+    this.backlog = due.length === free;
     if (due.length === free) return 0;
     if (due.length > 0) return MAX_SLEEP_MS;
     const next = await this.repository.nextDue(new Date().toISOString());
@@ -130,30 +145,61 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     return this.inFlight.size;
   }
 
-  private start(delivery: DueDelivery): void {
-    const task = this.attempt(delivery, receiverOf(delivery.callbackUrl))
-      .catch((error: unknown) =>
-        this.logger.error({ err: error, deliveryId: delivery.id }, 'Webhook delivery step failed'),
-      )
-      .finally(() => {
+  /**
+   * Rows committed in this process, leased to this dispatcher (OutboxSignal): started
+   * now, or — every slot taken — handed back to be claimed when one frees.
+   */
+  private takeOver(rows: readonly OutboxRow[]): void {
+    for (const row of rows) {
+      const delivery = { ...row, attempts: 0 };
+      if (this.inFlight.size < MAX_IN_FLIGHT) {
+        this.start(delivery);
+        continue;
+      }
+      this.backlog = true;
+      const handedBack = this.repository.release(delivery, this.workerId, new Date().toISOString());
+      this.track(
+        delivery,
+        handedBack.then(() => 'look' as const),
+      );
+    }
+  }
+
+  /** `claimed`: found by the claim, so later rows of its invitation may wait behind it. */
+  private start(delivery: DueDelivery, claimed = false): void {
+    this.track(delivery, this.attempt(delivery, receiverOf(delivery.callbackUrl)), claimed);
+  }
+
+  /** Keeps `step` among the work in flight; when it ends, wakes the loop if rows may be due. */
+  private track(delivery: DueDelivery, step: Promise<StepEnd>, claimed = false): void {
+    const task = step
+      .catch((error: unknown): StepEnd => {
+        this.logger.error({ err: error, deliveryId: delivery.id }, 'Webhook delivery step failed');
+        return 'look';
+      })
+      .then((end) => {
         this.inFlight.delete(task);
-        // A slot is free and the invitation's next row may now be due.
-        this.loop.wake();
+        // A slot is free: rows may be due (a backlog, or the invitation's next row).
+        const wasAhead = end === 'ended' && this.behind.delete(delivery.invitationId);
+        const nextRowWaits = end === 'ended' && (wasAhead || claimed);
+        if (end === 'look' || this.backlog || nextRowWaits) this.loop.wake();
       });
     this.inFlight.add(task);
   }
 
-  /** One claimed row: sent in one of its receiver's slots, or handed back for later. */
-  private async attempt(delivery: DueDelivery, receiver: string): Promise<void> {
+  /**
+   * One row: sent in one of its receiver's slots, or handed back for later (StepEnd).
+   */
+  private async attempt(delivery: DueDelivery, receiver: string): Promise<StepEnd> {
     if (!(await this.slotFor(receiver))) {
       // Its receiver's slots and queue are full (or shutdown came while it waited).
       const delayMs = this.stopping.signal.aborted ? 0 : this.busyDelayMs(receiver);
       await this.repository.release(delivery, this.workerId, new Date(Date.now() + delayMs).toISOString());
-      return;
+      return 'look';
     }
     const started = Date.now();
     try {
-      await this.deliver(delivery);
+      return await this.deliver(delivery);
     } finally {
       this.noteAttempt(receiver, Date.now() - started);
       this.freeSlot(receiver);
@@ -216,17 +262,29 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     else this.perReceiver.delete(receiver);
   }
 
-  private async deliver(delivery: DueDelivery): Promise<void> {
-    if (await this.repository.isStopped(delivery.invitationId)) {
+  /** Sends the row if it may go now (StepEnd). */
+  private async deliver(delivery: DueDelivery): Promise<StepEnd> {
+    const readiness = await this.repository.readiness(delivery);
+    if (readiness === 'stopped') {
       // A change after the receiver's 410: recorded, never sent.
       await this.repository.stopInvitation(delivery.invitationId, new Date().toISOString());
-      return;
+      return 'look';
+    }
+    if (readiness === 'behind') {
+      // Handed over at its commit while an earlier row of its invitation is pending: the
+      // in-order claim takes it once that one ends (whose end here wakes the loop).
+      // Bounded: an entry whose earlier row ends on another replica is never taken out
+      // here (forgetting one costs at most a poll interval).
+      if (this.behind.size >= MAX_KNOWN_RECEIVERS) this.behind.clear();
+      this.behind.add(delivery.invitationId);
+      await this.repository.release(delivery, this.workerId, new Date().toISOString());
+      return 'quiet';
     }
     const result = await this.sender.send(delivery.callbackUrl, delivery.id, delivery.payload, this.stopping.signal);
     if (result.aborted) {
       // Shutdown: no answer, no attempt counted; the next replica (or restart) sends it now.
       await this.repository.release(delivery, this.workerId, new Date().toISOString());
-      return;
+      return 'look';
     }
     const outcome = outcomeOf(delivery, result, new Date());
     telemetry.webhookAttempt(resultLabel(outcome.state), result.durationMs, eventTimestamp(delivery.payload));
@@ -244,8 +302,18 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
         'Webhook delivery not acknowledged',
       );
     }
+    // A retry's due time is the loop's to find; a row that ended wakes it only if needed.
+    return outcome.state === 'pending' ? 'look' : 'ended';
   }
 }
+
+/**
+ * How a step ended, for the loop: `ended` — the row is delivered, failed or gone (a
+ * claim is due only if the invitation's next row waits behind it, or a backlog);
+ * `look` — a due time changed or something went wrong: claim now; `quiet` — handed back
+ * behind an earlier row, whose end wakes the loop.
+ */
+type StepEnd = 'ended' | 'look' | 'quiet';
 
 /** The receiver a URL names (scheme, host, port): the unit of the per-receiver bulkhead. */
 function receiverOf(callbackUrl: string): string {

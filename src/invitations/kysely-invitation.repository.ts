@@ -9,7 +9,7 @@ import { TelemetryHub } from '../observability/telemetry';
 import { claimDueRows } from '../persistence/claims';
 import { CompiledOnce } from '../persistence/compiled-once';
 import { DATABASE, type DatabaseHandle } from '../persistence/database';
-import { OutboxSignal } from '../persistence/outbox-signal';
+import { OutboxSignal, type OutboxLease } from '../persistence/outbox-signal';
 import { executeWritesTogether, guardedWrites, writeAtomically } from '../persistence/writes-together';
 import type { Database, HistoryTable, InvitationsTable } from '../persistence/schema';
 import type { Modality, ProviderName } from '../providers/invitation-provider';
@@ -114,12 +114,19 @@ const CHANGED_MEANWHILE = Symbol('changed meanwhile');
 interface TransitionOutcome {
   result: { record: InvitationRecord; changed: boolean } | undefined;
   before?: InvitationRecord;
-  wroteOutbox?: boolean;
+  /** The outbox rows it wrote and their lease, for the dispatcher once committed. */
+  outbox?: WrittenOutbox;
+}
+
+interface WrittenOutbox {
+  plan: TransitionPlan;
+  lease: OutboxLease | undefined;
 }
 
 /** The outcome of a change whose writes were committed. */
-function appliedOutcome(before: InvitationRecord, change: TransitionPlan): TransitionOutcome {
-  return { result: { record: change.after, changed: true }, before, wroteOutbox: change.deliveries.length > 0 };
+function appliedOutcome(before: InvitationRecord, change: TransitionPlan, lease?: OutboxLease): TransitionOutcome {
+  const outbox = change.deliveries.length > 0 ? { plan: change, lease } : undefined;
+  return { result: { record: change.after, changed: true }, before, outbox };
 }
 
 /**
@@ -195,16 +202,17 @@ export class KyselyInvitationRepository extends InvitationRepository {
   }
 
   async insert(plan: TransitionPlan): Promise<void> {
+    const lease = this.outboxLease(plan);
     try {
       await writeAtomically(this.database, (db) => [
         db.insertInto('invitations').values(toRow(plan.after)),
-        ...this.effectsOf(db, plan),
+        ...this.effectsOf(db, plan, lease),
       ]);
     } catch (error) {
       if (isOpenTargetViolation(error)) throw new DuplicateOpenInvitation();
       throw error;
     }
-    if (plan.deliveries.length > 0) this.outbox?.written();
+    if (plan.deliveries.length > 0) this.outbox?.written(plan.deliveries, lease);
     reportStatusChange(this.hub, undefined, plan.after);
   }
 
@@ -241,7 +249,7 @@ export class KyselyInvitationRepository extends InvitationRepository {
   }
 
   private afterTransition(outcome: TransitionOutcome): TransitionOutcome['result'] {
-    if (outcome.wroteOutbox) this.outbox?.written();
+    if (outcome.outbox) this.outbox?.written(outcome.outbox.plan.deliveries, outcome.outbox.lease);
     if (outcome.before && outcome.result) reportStatusChange(this.hub, outcome.before, outcome.result.record);
     return outcome.result;
   }
@@ -272,11 +280,12 @@ export class KyselyInvitationRepository extends InvitationRepository {
     if (!change) return { result: { record: current, changed: false } };
     const [update] = this.rowUpdate(this.db, row, change);
     const guard = update.where(sql<string>`xmin::text`, '=', version).returning(sql<number>`1`.as('guarded'));
-    const writes = this.effectsOf(this.db, change).map((write) => write.compile());
+    const lease = this.outboxLease(change);
+    const writes = this.effectsOf(this.db, change, lease).map((write) => write.compile());
     const [{ applied }] = (await this.db.executeQuery(guardedWrites(guard.compile(), writes))).rows as [
       { applied: number },
     ];
-    return applied === 1 ? appliedOutcome(current, change) : CHANGED_MEANWHILE;
+    return applied === 1 ? appliedOutcome(current, change, lease) : CHANGED_MEANWHILE;
   }
 
   /** One transaction around the row (locked on PostgreSQL), the plan and the writes. */
@@ -300,8 +309,9 @@ export class KyselyInvitationRepository extends InvitationRepository {
       const change = plan(current);
       if (!change) return { result: { record: current, changed: false } };
       const update = this.rowUpdate(trx, row, change);
-      await executeWritesTogether(trx, this.database.dialect, [...update, ...this.effectsOf(trx, change)]);
-      return appliedOutcome(current, change);
+      const lease = this.outboxLease(change);
+      await executeWritesTogether(trx, this.database.dialect, [...update, ...this.effectsOf(trx, change, lease)]);
+      return appliedOutcome(current, change, lease);
     });
   }
 
@@ -411,8 +421,17 @@ export class KyselyInvitationRepository extends InvitationRepository {
     return [db.updateTable('invitations').set(columns).where('id', '=', row.id)];
   }
 
-  /** The writes besides the row: its history entry, timers and outbox rows (executeWritesTogether). */
-  private effectsOf(trx: Kysely<Database>, plan: TransitionPlan): Compilable[] {
+  /** The lease the plan's outbox rows are written with (OutboxSignal): none when it writes none. */
+  private outboxLease(plan: TransitionPlan): OutboxLease | undefined {
+    return plan.deliveries.length > 0 ? this.outbox?.leaseForNewRows() : undefined;
+  }
+
+  /**
+   * The writes besides the row: its history entry, timers and outbox rows
+   * (executeWritesTogether); the outbox rows already leased to this replica's dispatcher
+   * when it has one.
+   */
+  private effectsOf(trx: Kysely<Database>, plan: TransitionPlan, lease: OutboxLease | undefined): Compilable[] {
     const id = plan.after.id;
     const writes: Compilable[] = [];
     if (plan.entry) {
@@ -443,8 +462,8 @@ export class KyselyInvitationRepository extends InvitationRepository {
           state: 'pending',
           attempts: 0,
           next_attempt_at: delivery.createdAt,
-          lease_owner: null,
-          lease_until: null,
+          lease_owner: lease?.owner ?? null,
+          lease_until: lease?.until ?? null,
           last_status: null,
           last_error: null,
           created_at: delivery.createdAt,

@@ -245,7 +245,18 @@ async function main() {
     ['next timer due', () => invitations.nextTimerDue()],
     ['outbox claim', () => deliveries.claimDue(now, soon, 'explain', 20)],
     ['outbox: next due', () => deliveries.nextDue(now)],
-    ['outbox: stopped after a 410?', () => deliveries.isStopped(sample.id)],
+    [
+      'outbox: stopped after a 410, or an earlier row pending?',
+      () =>
+        deliveries.readiness({
+          id: 'explain',
+          invitationId: sample.id,
+          sequence: 2,
+          callbackUrl: '',
+          payload: '',
+          attempts: 0,
+        }),
+    ],
     ['deliveries of an invitation, with attempts', () => deliveries.listFor(sample.id)],
     ['trace items of an invitation', () => trace.itemsOf(sample.id)],
     ['rate limit (token bucket)', () => buckets.take(`explain:${sample.caller}`, Date.now(), 60_000, 600)],
