@@ -90,8 +90,8 @@ const READINESS = new CompiledOnce<
   ]),
 );
 
-/** SQLite answers 0 or 1, PostgreSQL a boolean. */
-const truthy = (value: unknown): boolean => value === true || Number(value) === 1;
+/** SQLite answers 0 or 1, PostgreSQL a boolean (Number(true) is 1). */
+const truthy = (value: unknown): boolean => Number(value) === 1;
 
 @Injectable()
 export class KyselyDeliveryRepository extends DeliveryRepository {

@@ -35,6 +35,8 @@ const RECEIVER_BUSY_DELAY_MS = 1000;
 const RECEIVER_BUSY_MIN_DELAY_MS = 100;
 /** Receivers whose attempt durations are remembered (then the memory starts over). */
 const MAX_KNOWN_RECEIVERS = 1024;
+/** Invitations remembered as having a row handed back behind an earlier one (then it starts over). */
+const MAX_REMEMBERED_BEHIND = 1024;
 const MAX_SLEEP_MS = 1000;
 
 /**
@@ -275,7 +277,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       // in-order claim takes it once that one ends (whose end here wakes the loop).
       // Bounded: an entry whose earlier row ends on another replica is never taken out
       // here (forgetting one costs at most a poll interval).
-      if (this.behind.size >= MAX_KNOWN_RECEIVERS) this.behind.clear();
+      if (this.behind.size >= MAX_REMEMBERED_BEHIND) this.behind.clear();
       this.behind.add(delivery.invitationId);
       await this.repository.release(delivery, this.workerId, new Date().toISOString());
       return 'quiet';

@@ -9,7 +9,7 @@ import { TelemetryHub } from '../observability/telemetry';
 import { claimDueRows } from '../persistence/claims';
 import { CompiledOnce } from '../persistence/compiled-once';
 import { DATABASE, type DatabaseHandle } from '../persistence/database';
-import { OutboxSignal, type OutboxLease } from '../persistence/outbox-signal';
+import { OutboxSignal, type OutboxLease, type OutboxRow } from '../persistence/outbox-signal';
 import { executeWritesTogether, guardedWrites, writeAtomically } from '../persistence/writes-together';
 import type { Database, HistoryTable, InvitationsTable } from '../persistence/schema';
 import type { Modality, ProviderName } from '../providers/invitation-provider';
@@ -119,13 +119,13 @@ interface TransitionOutcome {
 }
 
 interface WrittenOutbox {
-  plan: TransitionPlan;
+  rows: readonly OutboxRow[];
   lease: OutboxLease | undefined;
 }
 
 /** The outcome of a change whose writes were committed. */
 function appliedOutcome(before: InvitationRecord, change: TransitionPlan, lease?: OutboxLease): TransitionOutcome {
-  const outbox = change.deliveries.length > 0 ? { plan: change, lease } : undefined;
+  const outbox = change.deliveries.length > 0 ? { rows: change.deliveries, lease } : undefined;
   return { result: { record: change.after, changed: true }, before, outbox };
 }
 
@@ -249,7 +249,7 @@ export class KyselyInvitationRepository extends InvitationRepository {
   }
 
   private afterTransition(outcome: TransitionOutcome): TransitionOutcome['result'] {
-    if (outcome.outbox) this.outbox?.written(outcome.outbox.plan.deliveries, outcome.outbox.lease);
+    if (outcome.outbox) this.outbox?.written(outcome.outbox.rows, outcome.outbox.lease);
     if (outcome.before && outcome.result) reportStatusChange(this.hub, outcome.before, outcome.result.record);
     return outcome.result;
   }
