@@ -57,6 +57,11 @@ export class InvitationWatch {
     return this.watched.get(id)?.listeners.size ?? 0;
   }
 
+  /** A shared read of the invitation is in flight (tests: a counting window starts when it is not). */
+  isReading(id: string): boolean {
+    return this.watched.get(id)?.reading ?? false;
+  }
+
   private async changed(id: string, watched: Watched): Promise<void> {
     if (watched.reading) {
       watched.again = true;
