@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { claimDueRows } from '../persistence/claims';
 import { DATABASE, type DatabaseHandle } from '../persistence/database';
-import { CompiledOnce } from '../persistence/compiled-once';
+import { CompiledOnce, compiledForShape, insertRow, updateRow } from '../persistence/compiled-once';
 import type { OutboxRow } from '../persistence/outbox-signal';
 import type { Database } from '../persistence/schema';
 import { writeAtomically } from '../persistence/writes-together';
@@ -105,7 +105,7 @@ export class KyselyDeliveryRepository extends DeliveryRepository {
       keyColumns: ['id'],
       dueColumn: 'next_attempt_at',
       extraCondition: IN_ORDER,
-      returning: ['id', 'invitation_id', 'sequence', 'callback_url', 'payload', 'attempts'],
+      returning: ['id', 'invitation_id', 'sequence', 'callback_url', 'payload', 'attempts', 'created_at'],
       now,
       owner,
       leaseUntil,
@@ -118,34 +118,41 @@ export class KyselyDeliveryRepository extends DeliveryRepository {
       callbackUrl: String(row.callback_url),
       payload: String(row.payload),
       attempts: Number(row.attempts),
+      createdAt: String(row.created_at),
     }));
   }
 
   async nextDue(now: string): Promise<string | undefined> {
     // Rows in flight (leased) and rows behind them are not due: the dispatcher is woken
     // when an attempt ends, so it must not spin on them meanwhile.
-    const row = await sql<{ next: string | null }>`
-      select min(next_attempt_at) as next from deliveries
-       where ${IN_ORDER}
-         and (lease_until is null or lease_until < ${now})`.execute(this.database.db);
-    return row.rows[0]?.next ?? undefined;
+    const { db } = this.database;
+    const query = compiledForShape(db, 'next due delivery', [now], () =>
+      sql<{ next: string | null }>`
+        select min(next_attempt_at) as next from deliveries
+         where ${IN_ORDER}
+           and (lease_until is null or lease_until < ${now})`.compile(db),
+    );
+    return (await db.executeQuery(query)).rows[0]?.next ?? undefined;
   }
 
   async release(delivery: DueDelivery, owner: string, dueAt: string): Promise<void> {
-    await this.database.db
-      .updateTable('deliveries')
-      .set({ next_attempt_at: dueAt, lease_owner: null, lease_until: null })
-      .where('id', '=', delivery.id)
-      .where('lease_owner', '=', owner)
-      .where('state', '=', 'pending')
-      .execute();
+    const { db } = this.database;
+    await db.executeQuery(
+      updateRow(
+        db,
+        'deliveries',
+        { next_attempt_at: dueAt, lease_owner: null, lease_until: null },
+        { id: delivery.id, lease_owner: owner, state: 'pending' },
+      ),
+    );
   }
 
   /** The attempt and the delivery's new state, together (writeAtomically: one statement on PostgreSQL). */
   async record(delivery: DueDelivery, owner: string, outcome: AttemptOutcome): Promise<void> {
     const { attempt } = outcome;
-    await writeAtomically(this.database, (db) => [
-      db.insertInto('delivery_attempts').values({
+    const { db } = this.database;
+    await writeAtomically(this.database, [
+      insertRow(db, 'delivery_attempts', {
         delivery_id: delivery.id,
         attempt: attempt.attempt,
         at: attempt.at,
@@ -153,9 +160,10 @@ export class KyselyDeliveryRepository extends DeliveryRepository {
         error: attempt.error,
         duration_ms: attempt.durationMs,
       }),
-      db
-        .updateTable('deliveries')
-        .set({
+      updateRow(
+        db,
+        'deliveries',
+        {
           state: outcome.state,
           attempts: attempt.attempt,
           last_status: attempt.statusCode,
@@ -164,9 +172,9 @@ export class KyselyDeliveryRepository extends DeliveryRepository {
           lease_owner: null,
           lease_until: null,
           finished_at: outcome.state === 'pending' ? null : attempt.at,
-        })
-        .where('id', '=', delivery.id)
-        .where('lease_owner', '=', owner),
+        },
+        { id: delivery.id, lease_owner: owner },
+      ),
     ]);
   }
 

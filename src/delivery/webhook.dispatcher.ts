@@ -289,7 +289,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       return 'look';
     }
     const outcome = outcomeOf(delivery, result, new Date());
-    telemetry.webhookAttempt(resultLabel(outcome.state), result.durationMs, eventTimestamp(delivery.payload));
+    telemetry.webhookAttempt(resultLabel(outcome.state), result.durationMs, delivery.createdAt);
     await this.repository.record(delivery, this.workerId, outcome);
     if (outcome.state === 'gone') await this.repository.stopInvitation(delivery.invitationId, outcome.attempt.at);
     if (outcome.state !== 'delivered') {
@@ -347,14 +347,4 @@ export function outcomeOf(delivery: DueDelivery, result: SendResult, now: Date):
 /** The metric label of an attempt: a pending row after a failed attempt is a retry. */
 function resultLabel(state: AttemptOutcome['state']): string {
   return state === 'pending' ? 'retry' : state;
-}
-
-/** When the status change happened: the event's own timestamp (for the delivery lag). */
-function eventTimestamp(payload: string): string | undefined {
-  try {
-    const value = (JSON.parse(payload) as { timestamp?: unknown }).timestamp;
-    return typeof value === 'string' ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { sql, type Compilable, type Kysely, type Selectable } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { InvitationError } from '../common/errors/gateway-error';
 import type { InvitationStatus } from '../lifecycle/invitation-status';
 import type { SignalSource } from '../lifecycle/provider-signal';
@@ -7,7 +7,7 @@ import { TRANSITION_REASONS, type HistoryEntry, type TransitionReason } from '..
 import { reportStatusChange } from '../observability/status-report';
 import { TelemetryHub } from '../observability/telemetry';
 import { claimDueRows } from '../persistence/claims';
-import { CompiledOnce } from '../persistence/compiled-once';
+import { CompiledOnce, compiledForShape, insertRow, updateRow } from '../persistence/compiled-once';
 import { DATABASE, type DatabaseHandle } from '../persistence/database';
 import { OutboxSignal, type OutboxLease, type OutboxRow } from '../persistence/outbox-signal';
 import { executeWritesTogether, guardedWrites, writeAtomically } from '../persistence/writes-together';
@@ -204,9 +204,9 @@ export class KyselyInvitationRepository extends InvitationRepository {
   async insert(plan: TransitionPlan): Promise<void> {
     const lease = this.outboxLease(plan);
     try {
-      await writeAtomically(this.database, (db) => [
-        db.insertInto('invitations').values(toRow(plan.after)),
-        ...this.effectsOf(db, plan, lease),
+      await writeAtomically(this.database, [
+        insertRow(this.db, 'invitations', toRow(plan.after)),
+        ...this.effectsOf(plan, lease),
       ]);
     } catch (error) {
       if (isOpenTargetViolation(error)) throw new DuplicateOpenInvitation();
@@ -278,13 +278,10 @@ export class KyselyInvitationRepository extends InvitationRepository {
     const current = toRecord(row, historyFromJson(json));
     const change = plan(current);
     if (!change) return { result: { record: current, changed: false } };
-    const [update] = this.rowUpdate(this.db, row, change);
-    const guard = update.where(sql<string>`xmin::text`, '=', version).returning(sql<number>`1`.as('guarded'));
+    const guard = this.guardedRowUpdate(row, change, version);
     const lease = this.outboxLease(change);
-    const writes = this.effectsOf(this.db, change, lease).map((write) => write.compile());
-    const [{ applied }] = (await this.db.executeQuery(guardedWrites(guard.compile(), writes))).rows as [
-      { applied: number },
-    ];
+    const writes = this.effectsOf(change, lease);
+    const [{ applied }] = (await this.db.executeQuery(guardedWrites(guard, writes))).rows as [{ applied: number }];
     return applied === 1 ? appliedOutcome(current, change, lease) : CHANGED_MEANWHILE;
   }
 
@@ -308,9 +305,9 @@ export class KyselyInvitationRepository extends InvitationRepository {
       const current = toRecord(row, history);
       const change = plan(current);
       if (!change) return { result: { record: current, changed: false } };
-      const update = this.rowUpdate(trx, row, change);
+      const update = this.rowUpdate(row, change);
       const lease = this.outboxLease(change);
-      await executeWritesTogether(trx, this.database.dialect, [...update, ...this.effectsOf(trx, change, lease)]);
+      await executeWritesTogether(trx, this.database.dialect, [...update, ...this.effectsOf(change, lease)]);
       return appliedOutcome(current, change, lease);
     });
   }
@@ -414,11 +411,38 @@ export class KyselyInvitationRepository extends InvitationRepository {
    * this change's timers and outbox rows (guardedWrites). SQLite serializes writers and
    * needs none.
    */
-  private rowUpdate(db: Kysely<Database>, row: Row, change: TransitionPlan) {
+  private rowUpdate(row: Row, change: TransitionPlan): CompiledQuery[] {
     const changed = changedColumns(row, toRow(change.after));
     if (Object.keys(changed).length === 0 && this.database.dialect !== 'postgres') return [];
-    const columns = Object.keys(changed).length > 0 ? changed : { updated_at: row.updated_at };
-    return [db.updateTable('invitations').set(columns).where('id', '=', row.id)];
+    return [updateRow(this.db, 'invitations', this.columnsToSet(row, changed), { id: row.id })];
+  }
+
+  /** At least one column: PostgreSQL's update of a timers-only change sets one to its own value. */
+  private columnsToSet(row: Row, changed: Partial<InvitationsTable>): Partial<InvitationsTable> {
+    return Object.keys(changed).length > 0 ? changed : { updated_at: row.updated_at };
+  }
+
+  /**
+   * PostgreSQL's optimistic row update (transitionUnlocked): the rowUpdate, applied only
+   * while the row still has the version the plan was made from, answering one row when it
+   * did (the guard of guardedWrites).
+   */
+  private guardedRowUpdate(row: Row, change: TransitionPlan, version: string): CompiledQuery {
+    const columns = this.columnsToSet(row, changedColumns(row, toRow(change.after)));
+    const names = Object.keys(columns);
+    return compiledForShape(
+      this.db,
+      `guarded update ${names.join(',')}`,
+      [...Object.values(columns), row.id, version],
+      () =>
+        this.db
+          .updateTable('invitations')
+          .set(columns)
+          .where('id', '=', row.id)
+          .where(sql<string>`xmin::text`, '=', version)
+          .returning(sql<number>`1`.as('guarded'))
+          .compile(),
+    );
   }
 
   /** The lease the plan's outbox rows are written with (OutboxSignal): none when it writes none. */
@@ -431,13 +455,13 @@ export class KyselyInvitationRepository extends InvitationRepository {
    * (executeWritesTogether); the outbox rows already leased to this replica's dispatcher
    * when it has one.
    */
-  private effectsOf(trx: Kysely<Database>, plan: TransitionPlan, lease: OutboxLease | undefined): Compilable[] {
+  private effectsOf(plan: TransitionPlan, lease: OutboxLease | undefined): CompiledQuery[] {
     const id = plan.after.id;
-    const writes: Compilable[] = [];
+    const writes: CompiledQuery[] = [];
     if (plan.entry) {
       const { entry } = plan;
       writes.push(
-        trx.insertInto('invitation_history').values({
+        insertRow(this.db, 'invitation_history', {
           invitation_id: id,
           sequence: entry.sequence,
           status: entry.status,
@@ -450,10 +474,10 @@ export class KyselyInvitationRepository extends InvitationRepository {
         }),
       );
     }
-    writes.push(...this.timerWrites(trx, id, plan.timers));
+    writes.push(...this.timerWrites(id, plan.timers));
     for (const delivery of plan.deliveries) {
       writes.push(
-        trx.insertInto('deliveries').values({
+        insertRow(this.db, 'deliveries', {
           id: delivery.id,
           invitation_id: delivery.invitationId,
           sequence: delivery.sequence,
@@ -481,23 +505,31 @@ export class KyselyInvitationRepository extends InvitationRepository {
    * A terminal transition clears three kinds: one statement instead of three. The
    * cleared and the set kinds never overlap, so no two writes touch one row.
    */
-  private timerWrites(trx: Kysely<Database>, id: string, timers: TransitionPlan['timers']): Compilable[] {
+  private timerWrites(id: string, timers: TransitionPlan['timers']): CompiledQuery[] {
     const finalDue = new Map<TimerKind, string | null>();
     for (const timer of timers) finalDue.set(timer.kind, timer.dueAt);
     const cleared = [...finalDue].filter(([, dueAt]) => !dueAt).map(([kind]) => kind);
-    const writes: Compilable[] = [];
-    if (cleared.length > 0)
-      writes.push(trx.deleteFrom('timers').where('invitation_id', '=', id).where('kind', 'in', cleared));
+    const writes: CompiledQuery[] = [];
+    if (cleared.length > 0) {
+      writes.push(
+        compiledForShape(this.db, `clear timers ${cleared.length}`, [id, ...cleared], () =>
+          this.db.deleteFrom('timers').where('invitation_id', '=', id).where('kind', 'in', cleared).compile(),
+        ),
+      );
+    }
     for (const [kind, dueAt] of finalDue) {
       if (!dueAt) continue;
       const lease = { lease_owner: null, lease_until: null };
       writes.push(
-        trx
-          .insertInto('timers')
-          .values({ invitation_id: id, kind, due_at: dueAt, ...lease })
-          .onConflict((conflict) =>
-            conflict.columns(['invitation_id', 'kind']).doUpdateSet({ due_at: dueAt, ...lease }),
-          ),
+        compiledForShape(this.db, 'set timer', [id, kind, dueAt, null, null, dueAt, null, null], () =>
+          this.db
+            .insertInto('timers')
+            .values({ invitation_id: id, kind, due_at: dueAt, ...lease })
+            .onConflict((conflict) =>
+              conflict.columns(['invitation_id', 'kind']).doUpdateSet({ due_at: dueAt, ...lease }),
+            )
+            .compile(),
+        ),
       );
     }
     return writes;

@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { compiledForShape } from './compiled-once';
 import type { DatabaseHandle } from './database';
 
 export interface ClaimOptions {
@@ -34,16 +35,37 @@ export async function claimDueRows(
   { db, dialect }: DatabaseHandle,
   options: ClaimOptions,
 ): Promise<Record<string, unknown>[]> {
-  if (dialect === 'postgres') return (await claimInOneStatement(options).execute(db)).rows;
+  const { table, now, owner, leaseUntil, limit } = options;
+  if (dialect === 'postgres') {
+    const claim = compiledForShape(db, `claim ${table}`, [owner, leaseUntil, now, now, limit], () =>
+      claimInOneStatement(options).compile(db),
+    );
+    return (await db.executeQuery(claim)).rows;
+  }
   for (let look = 1; ; look += 1) {
-    const candidates = (await selectCandidates(options).execute(db)).rows;
+    const select = compiledForShape(db, `candidates ${table}`, [now, now, limit], () =>
+      selectCandidates(options).compile(db),
+    );
+    const candidates = (await db.executeQuery(select)).rows;
     if (candidates.length === 0) return [];
-    const claimed = (await claimCandidates(options, candidates).execute(db)).rows;
+    const keys = candidates.flatMap((row) => options.keyColumns.map((column) => row[column]));
+    const claim = compiledForShape(
+      db,
+      `claim ${table} ${candidates.length}`,
+      [owner, leaseUntil, ...keys, now, now],
+      () => claimCandidates(options, candidates).compile(db),
+    );
+    const claimed = (await db.executeQuery(claim)).rows;
     // Empty only because another worker took these first: look again, so that an empty
     // answer keeps meaning "nothing is due" (bounded: under a stampede, the next step).
     if (claimed.length > 0 || look === MAX_LOOKS) return claimed;
   }
 }
+
+/**
+ * The statements are compiled once per table (compiledForShape): every caller claiming
+ * from one table passes the same columns and condition.
+ */
 
 /** SQLite: how many times a claim looks again after losing its candidates to another worker. */
 const MAX_LOOKS = 3;

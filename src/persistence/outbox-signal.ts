@@ -7,6 +7,8 @@ export interface OutboxRow {
   sequence: number;
   callbackUrl: string;
   payload: string;
+  /** When its status change happened: the event's `timestamp` (the delivery lag is measured from it). */
+  createdAt: string;
 }
 
 /** The lease new outbox rows are written with: already taken by this replica's dispatcher. */

@@ -19,19 +19,18 @@ describe('writes of one state change, together', () => {
     const sent: CompiledQuery[] = [];
     return { sent, trx: { executeQuery: (query: CompiledQuery) => Promise.resolve(sent.push(query)) } };
   };
-  const compilable = (query: CompiledQuery) => ({ compile: () => query });
 
   it('sends one statement on PostgreSQL, each write in order on SQLite, nothing for no writes', async () => {
     const postgres = recorder();
-    await executeWritesTogether(postgres.trx, 'postgres', [compilable(insert), compilable(update)]);
+    await executeWritesTogether(postgres.trx, 'postgres', [insert, update]);
     expect(postgres.sent.map((query) => query.sql)).toEqual([combinedWrites([insert, update]).sql]);
 
     const sqlite = recorder();
-    await executeWritesTogether(sqlite.trx, 'sqlite', [compilable(insert), compilable(update)]);
+    await executeWritesTogether(sqlite.trx, 'sqlite', [insert, update]);
     expect(sqlite.sent).toEqual([insert, update]);
 
     const single = recorder();
-    await executeWritesTogether(single.trx, 'postgres', [compilable(update)]);
+    await executeWritesTogether(single.trx, 'postgres', [update]);
     expect(single.sent).toEqual([update]);
 
     const none = recorder();
@@ -103,7 +102,7 @@ describe('writes of one state change, together', () => {
       } as unknown as Kysely<Database>;
       return { sent, db };
     };
-    const writes = () => [compilable(insert), compilable(update)];
+    const writes = [insert, update];
 
     const postgres = handle();
     await writeAtomically({ db: postgres.db, dialect: 'postgres' }, writes);

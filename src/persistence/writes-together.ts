@@ -1,4 +1,4 @@
-import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { DialectName } from './database';
 import type { Database } from './schema';
 
@@ -23,14 +23,14 @@ import type { Database } from './schema';
 export async function executeWritesTogether(
   trx: { executeQuery(query: CompiledQuery): Promise<unknown> },
   dialect: DialectName,
-  writes: readonly Compilable[],
+  writes: readonly CompiledQuery[],
 ): Promise<void> {
   if (writes.length === 0) return;
   if (dialect !== 'postgres' || writes.length === 1) {
-    for (const write of writes) await trx.executeQuery(write.compile());
+    for (const write of writes) await trx.executeQuery(write);
     return;
   }
-  await trx.executeQuery(combinedWrites(writes.map((write) => write.compile())));
+  await trx.executeQuery(combinedWrites(writes));
 }
 
 /**
@@ -40,10 +40,10 @@ export async function executeWritesTogether(
  */
 export async function writeAtomically(
   { db, dialect }: { db: Kysely<Database>; dialect: DialectName },
-  writes: (db: Kysely<Database>) => readonly Compilable[],
+  writes: readonly CompiledQuery[],
 ): Promise<void> {
-  if (dialect === 'postgres') await executeWritesTogether(db, dialect, writes(db));
-  else await db.transaction().execute((trx) => executeWritesTogether(trx, dialect, writes(trx)));
+  if (dialect === 'postgres') await executeWritesTogether(db, dialect, writes);
+  else await db.transaction().execute((trx) => executeWritesTogether(trx, dialect, writes));
 }
 
 /**
