@@ -1,8 +1,8 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { Webhook } from 'standardwebhooks';
 import { parseRetryAfter } from '../common/http/retry-after';
 import { callbackUrlSyntaxProblem, safeLookup, type UrlSafetyPolicy } from '../common/url-safety';
+import { WebhookSigner } from './webhook-signature';
 
 export interface SendResult {
   statusCode: number | null;
@@ -28,7 +28,7 @@ export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
  * each attempt, so the SSRF rules hold at connect time, after DNS.
  */
 export class WebhookSender {
-  private readonly signer: Webhook;
+  private readonly signer: WebhookSigner;
   private readonly httpAgent: HttpAgent;
   private readonly httpsAgent: HttpsAgent;
 
@@ -37,7 +37,7 @@ export class WebhookSender {
     private readonly policy: UrlSafetyPolicy,
     private readonly timeoutMs = 10_000,
   ) {
-    this.signer = new Webhook(secret);
+    this.signer = new WebhookSigner(secret);
     const lookup = safeLookup(policy);
     this.httpAgent = new HttpAgent({ keepAlive: true, lookup } as ConstructorParameters<typeof HttpAgent>[0]);
     this.httpsAgent = new HttpsAgent({ keepAlive: true, lookup } as ConstructorParameters<typeof HttpsAgent>[0]);
