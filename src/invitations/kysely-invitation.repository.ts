@@ -10,6 +10,7 @@ import { claimDueRows } from '../persistence/claims';
 import { CompiledOnce, compiledForShape, insertRow, updateRow } from '../persistence/compiled-once';
 import { DATABASE, type DatabaseHandle } from '../persistence/database';
 import { OutboxSignal, type OutboxLease, type OutboxRow } from '../persistence/outbox-signal';
+import type { SyncStatements } from '../persistence/sqlite-sync-transaction';
 import { executeWritesTogether, guardedWrites, writeAtomically } from '../persistence/writes-together';
 import type { Database, HistoryTable, InvitationsTable } from '../persistence/schema';
 import type { Modality, ProviderName } from '../providers/invitation-provider';
@@ -285,11 +286,16 @@ export class KyselyInvitationRepository extends InvitationRepository {
     return applied === 1 ? appliedOutcome(current, change, lease) : CHANGED_MEANWHILE;
   }
 
-  /** One transaction around the row (locked on PostgreSQL), the plan and the writes. */
+  /**
+   * One transaction around the row (locked on PostgreSQL), the plan and the writes; on
+   * SQLite run synchronously (SqliteSyncTransactions): the plan never awaits.
+   */
   private async transitionLocked(
     key: InvitationKey,
     plan: (current: InvitationRecord) => TransitionPlan | undefined,
   ): Promise<TransitionOutcome> {
+    const { sqliteTransactions } = this.database;
+    if (sqliteTransactions) return sqliteTransactions.run((statements) => this.transitionNow(statements, key, plan));
     return this.db.transaction().execute(async (trx): Promise<TransitionOutcome> => {
       const query =
         'id' in key
@@ -310,6 +316,30 @@ export class KyselyInvitationRepository extends InvitationRepository {
       await executeWritesTogether(trx, this.database.dialect, [...update, ...this.effectsOf(change, lease)]);
       return appliedOutcome(current, change, lease);
     });
+  }
+
+  /** transitionLocked's SQLite way: the same reads and writes, each run at once. */
+  private transitionNow(
+    statements: SyncStatements,
+    key: InvitationKey,
+    plan: (current: InvitationRecord) => TransitionPlan | undefined,
+  ): TransitionOutcome {
+    const query =
+      'id' in key
+        ? this.forTransitionById.with(this.db, key.id)
+        : this.forTransitionByOperation.with(this.db, key.operationId, key.provider);
+    const [found] = statements.rows(query);
+    if (!found) return { result: undefined };
+    const { history_json: json, ...row } = found;
+    const read = historyFromJson(json);
+    // One snapshot under the write lock (begin immediate): complete unless a future change breaks that.
+    const history = historyCompleteFor(row, read) ? read : statements.rows(HISTORY_OF_ONE.with(this.db, row.id));
+    const current = toRecord(row, history);
+    const change = plan(current);
+    if (!change) return { result: { record: current, changed: false } };
+    const lease = this.outboxLease(change);
+    for (const write of [...this.rowUpdate(row, change), ...this.effectsOf(change, lease)]) statements.run(write);
+    return appliedOutcome(current, change, lease);
   }
 
   async findById(id: string): Promise<InvitationRecord | undefined> {

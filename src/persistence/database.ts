@@ -13,6 +13,7 @@ import { changeNotifyMigration } from './migrations/007-change-notify';
 import type { Database } from './schema';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { GatewaySqliteDialect } from './sqlite-dialect';
+import { SqliteSyncTransactions } from './sqlite-sync-transaction';
 import { CachingSqliteDatabase } from './sqlite-statement-cache';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -27,6 +28,8 @@ export interface DatabaseHandle {
   schema?: string;
   /** PostgreSQL only: a new dedicated connection (outside the pool), for LISTEN. */
   newClient?: () => Client;
+  /** SQLite only: transactions whose statements run synchronously (the hot writes). */
+  sqliteTransactions?: SqliteSyncTransactions;
 }
 
 export const DATABASE = Symbol('DATABASE');
@@ -57,10 +60,12 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     sqlite.pragma('busy_timeout = 5000');
     const checkpointer = inMemory ? undefined : new SqliteCheckpointer(sqlite, resolve(file));
     const database = new CachingSqliteDatabase(sqlite, undefined, () => checkpointer?.stop());
+    const db = new Kysely<Database>({ dialect: new GatewaySqliteDialect({ database }) });
     return {
-      db: new Kysely<Database>({ dialect: new GatewaySqliteDialect({ database }) }),
+      db,
       dialect: 'sqlite',
       description: `sqlite:${file}`,
+      sqliteTransactions: new SqliteSyncTransactions(db, sqlite, database),
     };
   }
   const parsed = new URL(url);

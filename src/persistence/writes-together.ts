@@ -1,5 +1,5 @@
 import { CompiledQuery, type Kysely } from 'kysely';
-import type { DialectName } from './database';
+import type { DatabaseHandle, DialectName } from './database';
 import type { Database } from './schema';
 
 /**
@@ -36,13 +36,15 @@ export async function executeWritesTogether(
 /**
  * Writes that must be applied together, outside any caller's transaction: on PostgreSQL
  * one statement (executeWritesTogether), atomic on its own, so neither begin nor commit
- * is sent (two round trips fewer); on SQLite one transaction around them.
+ * is sent (two round trips fewer); on SQLite one transaction around them, run
+ * synchronously (SqliteSyncTransactions) when the handle has them.
  */
 export async function writeAtomically(
-  { db, dialect }: { db: Kysely<Database>; dialect: DialectName },
+  { db, dialect, sqliteTransactions }: Pick<DatabaseHandle, 'db' | 'dialect' | 'sqliteTransactions'>,
   writes: readonly CompiledQuery[],
 ): Promise<void> {
   if (dialect === 'postgres') await executeWritesTogether(db, dialect, writes);
+  else if (sqliteTransactions) await sqliteTransactions.run((statements) => writes.forEach(statements.run));
   else await db.transaction().execute((trx) => executeWritesTogether(trx, dialect, writes));
 }
 
