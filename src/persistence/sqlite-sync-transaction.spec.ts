@@ -22,7 +22,7 @@ describe('SqliteSyncTransactions', () => {
   afterEach(() => db.destroy());
 
   const insert = (id: number, v: string) => CompiledQuery.raw('insert into t (id, v) values (?, ?)', [id, v]);
-  const all = CompiledQuery.raw<{ id: number; v: string }>('select id, v from t order by id');
+  const all = CompiledQuery.raw('select id, v from t order by id') as CompiledQuery<{ id: number; v: string }>;
 
   it('commits what the work wrote and answers what it returned', async () => {
     const answer = await transactions.run((statements) => {

@@ -1,6 +1,5 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { DatabaseHandle, DialectName } from './database';
-import type { Database } from './schema';
 
 /**
  * Runs the writes of one state change — the row, its history entry, its timers, its
