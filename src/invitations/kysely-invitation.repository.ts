@@ -332,7 +332,8 @@ export class KyselyInvitationRepository extends InvitationRepository {
     if (!found) return { result: undefined };
     const { history_json: json, ...row } = found;
     const read = historyFromJson(json);
-    // One snapshot under the write lock (begin immediate): complete unless a future change breaks that.
+    // Read under the write lock (begin immediate), so always complete on SQLite; checked
+    // as on the locked way all the same, so the two ways cannot drift apart.
     const history = historyCompleteFor(row, read) ? read : statements.rows(HISTORY_OF_ONE.with(this.db, row.id));
     const current = toRecord(row, history);
     const change = plan(current);

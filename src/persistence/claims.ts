@@ -35,15 +35,16 @@ export async function claimDueRows(
   { db, dialect }: DatabaseHandle,
   options: ClaimOptions,
 ): Promise<Record<string, unknown>[]> {
-  const { table, now, owner, leaseUntil, limit } = options;
+  const { now, owner, leaseUntil, limit } = options;
+  const shape = shapeOf(options);
   if (dialect === 'postgres') {
-    const claim = compiledForShape(db, `claim ${table}`, [owner, leaseUntil, now, now, limit], () =>
+    const claim = compiledForShape(db, `claim ${shape}`, [owner, leaseUntil, now, now, limit], () =>
       claimInOneStatement(options).compile(db),
     );
     return (await db.executeQuery(claim)).rows;
   }
   for (let look = 1; ; look += 1) {
-    const select = compiledForShape(db, `candidates ${table}`, [now, now, limit], () =>
+    const select = compiledForShape(db, `candidates ${shape}`, [now, now, limit], () =>
       selectCandidates(options).compile(db),
     );
     const candidates = (await db.executeQuery(select)).rows;
@@ -51,7 +52,7 @@ export async function claimDueRows(
     const keys = candidates.flatMap((row) => options.keyColumns.map((column) => row[column]));
     const claim = compiledForShape(
       db,
-      `claim ${table} ${candidates.length}`,
+      `claim ${shape} ${candidates.length}`,
       [owner, leaseUntil, ...keys, now, now],
       () => claimCandidates(options, candidates).compile(db),
     );
@@ -63,9 +64,13 @@ export async function claimDueRows(
 }
 
 /**
- * The statements are compiled once per table (compiledForShape): every caller claiming
- * from one table passes the same columns and condition.
+ * What the claim's SQL text depends on besides its values (its statements are compiled
+ * once per shape, compiledForShape): the table and its columns. The extra condition is
+ * not in it: each table has one (the delivery order), which its one caller passes.
  */
+function shapeOf({ table, keyColumns, dueColumn, returning }: ClaimOptions): string {
+  return `${table} by ${keyColumns.join(',')} due ${dueColumn} returning ${returning.join(',')}`;
+}
 
 /** SQLite: how many times a claim looks again after losing its candidates to another worker. */
 const MAX_LOOKS = 3;
