@@ -275,8 +275,12 @@ export class KyselyInvitationRepository extends InvitationRepository {
         : this.versionedByOperation.with(this.db, key.operationId, key.provider);
     const [found] = (await this.db.executeQuery(query)).rows;
     if (!found) return { result: undefined };
-    const { history_json: json, row_version: version, ...row } = found;
-    const current = toRecord(row, historyFromJson(json));
+    // The row as read: its extra columns (history_json, row_version) are never written
+    // back (changedColumns names only the table's own), and copying a row without them
+    // (`...rest`) costs ≈ 4 µs per row, more than the rest of the mapping.
+    const row: Row = found;
+    const version = found.row_version;
+    const current = toRecord(row, historyFromJson(found.history_json));
     const change = plan(current);
     if (!change) return { result: { record: current, changed: false } };
     const guard = this.guardedRowUpdate(row, change, version);
@@ -303,8 +307,8 @@ export class KyselyInvitationRepository extends InvitationRepository {
           : this.forTransitionByOperation.with(this.db, key.operationId, key.provider);
       const [found] = (await trx.executeQuery(query)).rows;
       if (!found) return { result: undefined };
-      const { history_json: json, ...row } = found;
-      const locked = historyFromJson(json);
+      const row: Row = found;
+      const locked = historyFromJson(found.history_json);
       // Another transaction changed the row while this one waited for its lock: read the
       // history again, now that the lock is held (see HISTORY_JSON).
       const history = historyCompleteFor(row, locked) ? locked : await this.historyOf(trx, [row.id]);
@@ -330,8 +334,8 @@ export class KyselyInvitationRepository extends InvitationRepository {
         : this.forTransitionByOperation.with(this.db, key.operationId, key.provider);
     const [found] = statements.rows(query);
     if (!found) return { result: undefined };
-    const { history_json: json, ...row } = found;
-    const read = historyFromJson(json);
+    const row: Row = found;
+    const read = historyFromJson(found.history_json);
     // Read under the write lock (begin immediate), so always complete on SQLite; checked
     // as on the locked way all the same, so the two ways cannot drift apart.
     const history = historyCompleteFor(row, read) ? read : statements.rows(HISTORY_OF_ONE.with(this.db, row.id));
@@ -346,8 +350,7 @@ export class KyselyInvitationRepository extends InvitationRepository {
   async findById(id: string): Promise<InvitationRecord | undefined> {
     const [found] = (await this.db.executeQuery(this.byIdWithHistory.with(this.db, id))).rows;
     if (!found) return undefined;
-    const { history_json: history, ...row } = found;
-    return toRecord(row, historyFromJson(history));
+    return toRecord(found, historyFromJson(found.history_json));
   }
 
   async list(filter: InvitationFilter, limit: number, after?: ListPosition): Promise<InvitationRecord[]> {
