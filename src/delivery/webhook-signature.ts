@@ -1,6 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 
+/** The prefix of a Standard Webhooks secret. */
+const SECRET_PREFIX = 'whsec_';
+
 /**
  * The `webhook-signature` header of the Standard Webhooks spec
  * (https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md#signature-scheme):
@@ -13,9 +16,6 @@ import { Webhook } from 'standardwebhooks';
  * library still reads the secret here (its format rules and errors), and receivers verify
  * with it; webhook-signature.spec.ts checks that both agree on every header.
  */
-/** The prefix of a Standard Webhooks secret. */
-const SECRET_PREFIX = 'whsec_';
-
 export class WebhookSigner {
   private readonly key: Buffer;
 
