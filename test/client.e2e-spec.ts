@@ -80,7 +80,7 @@ describe('typed client', () => {
   it('returns problems as typed errors', async () => {
     const gateway = createInvitationsClient({ baseUrl: app.baseUrl, apiKey: KEY });
     const missing = await gateway.GET('/invitations/{id}', {
-      params: { path: { id: '5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a' } },
+      params: { path: { id: '019ae4c2-5b7e-7c3a-9f12-6d8e0b4a21c7' } },
     });
     expect(missing.response.status).toBe(404);
     expect(missing.error).toMatchObject({ code: 'invitation_not_found' });

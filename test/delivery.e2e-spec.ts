@@ -130,7 +130,7 @@ describe.each(TEST_DATABASES)('webhooks (%s)', (database) => {
   });
 
   it('lists deliveries only for a known invitation', async () => {
-    expect((await readJson(app, '/invitations/5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a/deliveries')).status).toBe(404);
+    expect((await readJson(app, '/invitations/019ae4c2-5b7e-7c3a-9f12-6d8e0b4a21c7/deliveries')).status).toBe(404);
     const created = await invite('http://127.0.0.1:9/unused', 'silent');
     const log = await readJson<Deliveries>(app, `/invitations/${created.body.id}/deliveries`);
     expect(log.status).toBe(200);

@@ -40,7 +40,7 @@ describe.each(TEST_DATABASES)('invitations API (%s)', (database) => {
     });
 
     it('404 for an unknown invitation', async () => {
-      const response = await readJson(app, '/invitations/5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a/cancel', {
+      const response = await readJson(app, '/invitations/019ae4c2-5b7e-7c3a-9f12-6d8e0b4a21c7/cancel', {
         method: 'POST',
       });
       expect(response.status).toBe(404);

@@ -1,3 +1,4 @@
+import { version } from 'uuid';
 import { createInvitation } from './support/invitations-client';
 import { valid } from './support/invitation-requests';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -31,6 +32,8 @@ describe.each(TEST_DATABASES)('invitations API (%s)', (database) => {
         cancelRequestedAt: null,
         providerRef: { operationId: created.body.id.replace(/-/g, '') },
       });
+      // A time-ordered UUID (contract §3; src/common/ids.ts), not a random one.
+      expect(version(created.body.id)).toBe(7);
       expect(created.body.history[0]).toMatchObject({ sequence: 1, status: 'pending', source: 'request' });
       expect(created.body.history[1]).toMatchObject({ sequence: 2, status: 'submitted', source: 'provider_response' });
     });

@@ -20,7 +20,7 @@ describe.each(TEST_DATABASES)('invitations API (%s)', (database) => {
       expect(fetched.body.id).toBe(created.body.id);
     });
 
-    it.each(['5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a', 'not-a-uuid'])(
+    it.each(['019ae4c2-5b7e-7c3a-9f12-6d8e0b4a21c7', 'not-a-uuid'])(
       'answers 404 invitation_not_found for %s',
       async (id) => {
         const response = await readJson<Record<string, unknown>>(app, `/invitations/${id}`);

@@ -74,7 +74,7 @@ describe.each(TEST_DATABASES)('server-sent events (%s)', (database) => {
   });
 
   it('answers an unknown invitation with a 404 problem, not a stream', async () => {
-    const response = await fetch(`${app.baseUrl}/invitations/5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a/events`);
+    const response = await fetch(`${app.baseUrl}/invitations/019ae4c2-5b7e-7c3a-9f12-6d8e0b4a21c7/events`);
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ code: 'invitation_not_found' });
   });

@@ -91,7 +91,7 @@ describe.each(TEST_DATABASES)('invitation trace (%s)', (database) => {
   });
 
   it('is looked up like the invitation: an unknown id is a 404 problem', async () => {
-    const unknown = await readJson(app, '/invitations/5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a/trace');
+    const unknown = await readJson(app, '/invitations/019ae4c2-5b7e-7c3a-9f12-6d8e0b4a21c7/trace');
     expect(unknown.status).toBe(404);
     expect(unknown.body).toMatchObject({ code: 'invitation_not_found' });
     expect((await readJson(app, '/invitations/not-a-uuid/trace')).status).toBe(404);

@@ -522,7 +522,10 @@ export interface components {
              * @enum {string}
              */
             status: "pending" | "submitted" | "ringing" | "joined" | "declined" | "no_answer" | "canceled" | "failed" | "expired";
-            /** @example 5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a */
+            /**
+             * @description Chosen by the gateway: a time-ordered UUID (version 7). Treat it as opaque.
+             * @example 019ae4c2-5b7e-7c3a-9f12-6d8e0b4a21c7
+             */
             id: string;
             /** @example 491f0b00-ffff-4bc9-a43e-b128eb9ed6d8 */
             conversationId: string;
@@ -666,7 +669,7 @@ export interface components {
             receiverHost?: string;
         };
         InvitationTraceDto: {
-            /** @example 5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a */
+            /** @example 019ae4c2-5b7e-7c3a-9f12-6d8e0b4a21c7 */
             invitationId: string;
             items: components["schemas"]["TraceItemDto"][];
         };

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InvitationRejectedError } from '../common/errors/problem';
 import { GatewayError } from '../common/errors/gateway-error';
+import { newRowId } from '../common/ids';
 import { callbackUrlProblem } from '../common/url-safety';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { wasCanceledBeforeSubmit } from '../lifecycle/state-machine';
@@ -189,7 +189,7 @@ export class InvitationsService {
   }
 
   private newRecord(caller: string, provider: InvitationProvider, dto: CreateInvitationDto): InvitationRecord {
-    const id = randomUUID();
+    const id = newRowId();
     const now = new Date();
     const range = provider.capabilities.timeoutSeconds;
     const timeoutSeconds = Math.min(range.max, Math.max(range.min, dto.timeoutSeconds ?? range.default));

@@ -2,7 +2,7 @@ import { GatewayError } from '../common/errors/gateway-error';
 import { decodeCursor, encodeCursor, filterFor } from './list-cursor';
 
 describe('list cursor', () => {
-  const position = { createdAt: '2026-11-23T10:00:00.000Z', id: '5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a' };
+  const position = { createdAt: '2026-11-23T10:00:00.000Z', id: '019ae4c2-5b7e-7c3a-9f12-6d8e0b4a21c7' };
 
   it('carries its position and filters', () => {
     const cursor = decodeCursor(encodeCursor(position, { status: 'joined', provider: 'graph' }));

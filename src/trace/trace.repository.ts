@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { newRowId } from '../common/ids';
 import { DATABASE, type DatabaseHandle } from '../persistence/database';
 import type { TraceItemDto } from './dto/trace.dto';
 
@@ -30,7 +30,7 @@ export class TraceRepository {
       .insertInto('invitation_trace')
       .values(
         items.map(({ invitationId, item }) => ({
-          id: randomUUID(),
+          id: newRowId(),
           invitation_id: invitationId,
           at: item.at,
           kind: item.kind,

@@ -18,6 +18,8 @@
 // Created times spread over the 29 days before now, so INVITATION_RETENTION_DAYS (30)
 // has nothing to purge yet: the seeded rows stay for the whole bench.
 const { randomUUID } = require('node:crypto');
+// Row ids as the gateway makes them (src/common/ids.ts): UUIDv7 at the row's own time.
+const { v7 } = require('uuid');
 const { resolve } = require('node:path');
 
 const CHUNK = 5_000;
@@ -69,8 +71,8 @@ const iso = (ms) => new Date(ms).toISOString();
 function invitationRows(n, count, now, random) {
   const open = n >= count - OPEN;
   const createdMs = now - SPAN_MS + Math.floor((n * (SPAN_MS - 3_600_000)) / count);
-  const id = randomUUID();
-  const operationId = randomUUID().replace(/-/g, '');
+  const id = v7({ msecs: createdMs });
+  const operationId = id.replace(/-/g, '');
   const caller = weighted(random, CALLERS);
   const provider = weighted(random, PROVIDERS);
   const callId = randomUUID();
@@ -242,7 +244,13 @@ function invitationRows(n, count, now, random) {
   ]
     // TRACE_RETENTION_DAYS (7) purged the trace of the older invitations.
     .filter(() => createdMs >= now - TRACE_DAYS_MS)
-    .map((item) => ({ id: randomUUID(), invitation_id: id, at: item.at, kind: item.kind, item: JSON.stringify(item) }));
+    .map((item) => ({
+      id: v7({ msecs: Date.parse(item.at) }),
+      invitation_id: id,
+      at: item.at,
+      kind: item.kind,
+      item: JSON.stringify(item),
+    }));
   const idempotency =
     n >= count * 0.95
       ? [

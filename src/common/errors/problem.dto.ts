@@ -73,7 +73,7 @@ function exampleFor(code: ErrorCode, instance: string) {
         : {}),
       ...(definition.status !== null && definition.status >= 500 && code !== 'internal_error'
         ? {
-            invitationId: '5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a',
+            invitationId: '019ae4c2-5b7e-7c3a-9f12-6d8e0b4a21c7',
             provider: {
               name: EXAMPLE_PROVIDER,
               httpStatus: 503,

@@ -41,7 +41,10 @@ export class ProviderRefDto {
 
 /** An invitation and its lifecycle (contract.md §1). */
 export class InvitationDto {
-  /** @example "5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a" */
+  /**
+   * Chosen by the gateway: a time-ordered UUID (version 7). Treat it as opaque.
+   * @example "019ae4c2-5b7e-7c3a-9f12-6d8e0b4a21c7"
+   */
   id!: string;
   @ApiProperty({ enum: PROVIDER_NAMES })
   provider!: ProviderName;

@@ -62,7 +62,7 @@ export class TraceItemDto {
 
 /** What happened to one invitation, in time order. */
 export class InvitationTraceDto {
-  /** @example "5f0c1f8e-2a57-4c64-9a3b-0e5d6f1c2b7a" */
+  /** @example "019ae4c2-5b7e-7c3a-9f12-6d8e0b4a21c7" */
   invitationId!: string;
   items!: TraceItemDto[];
 }
